@@ -1,0 +1,59 @@
+"""Paths and project-wide defaults, in one place.
+
+Every path is derived from the project root, which is
+
+* the directory named by the environment variable ``RUTLAND_JSNA_HOME`` if set, else
+* the parent of the installed ``rutland_jsna`` package (the repository checkout).
+
+Nothing is derived from the current working directory, so notebooks, the CLI and the
+tests find the same folders wherever they are started from.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR: Path = Path(__file__).resolve().parent
+
+
+def project_root() -> Path:
+    """Return the project root (``RUTLAND_JSNA_HOME`` or the repository checkout)."""
+    env = os.environ.get("RUTLAND_JSNA_HOME")
+    return Path(env).expanduser().resolve() if env else PACKAGE_DIR.parent
+
+
+def data_dir() -> Path:
+    return project_root() / "data"
+
+
+def raw_dir() -> Path:
+    """Write-once inputs: API downloads, the demonstration snapshot, analysts' extracts."""
+    return data_dir() / "raw"
+
+
+def processed_dir() -> Path:
+    """Tidy, validated tables the notebooks read (regenerable, never edited by hand)."""
+    return data_dir() / "processed"
+
+
+def reports_dir() -> Path:
+    """Rendered releases: ``reports/<release>/``."""
+    return project_root() / "reports"
+
+
+def notebooks_dir() -> Path:
+    return project_root() / "notebooks"
+
+
+def shared_reference_dir() -> Path:
+    """``../shared/reference`` beside the checkout (research material; absent on user machines)."""
+    env = os.environ.get("RUTLAND_JSNA_SHARED")
+    base = Path(env).expanduser().resolve() if env else project_root().parent / "shared"
+    return base / "reference"
+
+
+#: Default subject area: Rutland. Any upper-tier authority code may be used instead.
+DEFAULT_AREA_CODE = "E06000017"
+#: England, the national benchmark.
+ENGLAND_CODE = "E92000001"
