@@ -17,10 +17,10 @@ words the outcomes report and Fingertips' quintile method use ("High is good", "
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Polarity(str, Enum):
+class Polarity(StrEnum):
     """Which direction is good for an indicator.
 
     ============== ==================== ============================================
@@ -75,7 +75,7 @@ class Polarity(str, Enum):
         return cls(text)
 
 
-class Comparison(str, Enum):
+class Comparison(StrEnum):
     """Comparison of a value with a benchmark (England, a parent area, or a goal).
 
     The words are Fingertips' CSV/legend labels. ``BETTER_998``/``WORSE_998`` etc. are the
@@ -92,7 +92,7 @@ class Comparison(str, Enum):
     NOT_COMPARED = "Not compared"
 
 
-class GoalComparison(str, Enum):
+class GoalComparison(StrEnum):
     """Comparison with a goal (Fingertips "Compared to goal" column)."""
 
     GREEN = "Green"
@@ -101,7 +101,7 @@ class GoalComparison(str, Enum):
     NOT_COMPARED = "Not compared"
 
 
-class Trend(str, Enum):
+class Trend(StrEnum):
     """Recent-trend marker before polarity is applied (FT ``TrendMarker``)."""
 
     INCREASING = "Increasing"
@@ -110,7 +110,7 @@ class Trend(str, Enum):
     CANNOT_BE_CALCULATED = "Cannot be calculated"
 
 
-class TrendLabel(str, Enum):
+class TrendLabel(StrEnum):
     """Polarity-aware recent-trend labels (FT ``TrendMarkerLabelProvider``)."""
 
     INCREASING = "Increasing"
