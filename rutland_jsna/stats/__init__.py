@@ -15,6 +15,8 @@ from .labels import (
 )
 
 # --- public functions, one import per family (keep alphabetical by module) ---
+from .proportions import proportion_ci
+from .rates import rate_ci
 
 __all__ = [
     "Comparison",
@@ -23,4 +25,6 @@ __all__ = [
     "Trend",
     "TrendLabel",
     "trend_label",
+    "proportion_ci",
+    "rate_ci",
 ]
