@@ -162,7 +162,8 @@ def test_inputs_are_not_modified():
 
 def test_negative_numerator_is_an_error():
     with pytest.raises(
-        ValueError, match=r"numerator: 1 value is negative \(rule: numerator >= 0\) at positions \[1\]"
+        ValueError,
+        match=r"numerator: 1 value is negative \(rule: numerator >= 0\) at positions \[1\]",
     ):
         proportion_ci([1, -1, 2], [10, 10, 10])
 
@@ -206,7 +207,9 @@ def test_mismatched_lengths_are_an_error():
 def test_series_with_different_indexes_are_an_error():
     x = pd.Series([1, 2], index=["a", "b"])
     n = pd.Series([10, 10], index=["b", "a"])
-    with pytest.raises(ValueError, match=r"denominator: its index differs from the index of numerator"):
+    with pytest.raises(
+        ValueError, match=r"denominator: its index differs from the index of numerator"
+    ):
         proportion_ci(x, n)
 
 

@@ -195,7 +195,8 @@ def test_inputs_are_not_modified():
 
 def test_negative_numerator_is_an_error():
     with pytest.raises(
-        ValueError, match=r"numerator: 1 value is negative \(rule: numerator >= 0\) at positions \[0\]"
+        ValueError,
+        match=r"numerator: 1 value is negative \(rule: numerator >= 0\) at positions \[0\]",
     ):
         rate_ci([-1, 2], [10, 10])
 

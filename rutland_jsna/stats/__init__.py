@@ -15,6 +15,7 @@ from .labels import (
 )
 
 # --- public functions, one import per family (keep alphabetical by module) ---
+from .dsr import ESP2013, dsr_ci
 from .proportions import proportion_ci
 from .rates import rate_ci
 
@@ -27,4 +28,6 @@ __all__ = [
     "trend_label",
     "proportion_ci",
     "rate_ci",
+    "dsr_ci",
+    "ESP2013",
 ]
