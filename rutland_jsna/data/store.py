@@ -1,0 +1,412 @@
+"""The tidy store: bulk CSV in, validated processed tables out, with checksummed sidecars.
+
+Data flows one way (design.md): ``data/raw`` → :func:`read_bulk_csv` (validate, tidy) →
+:func:`write_processed` → ``data/processed/<name>.csv`` + ``<name>.json`` →
+:func:`read_processed`.
+
+* :func:`read_bulk_csv` reads a Fingertips bulk CSV (the 27 columns of fingertips_api.md §5.1),
+  renames the columns to the tidy names and validates every row
+  (:func:`rutland_jsna.data.schema.validate_tidy`).
+* :func:`write_processed` validates first and writes nothing if any rule is broken; then it
+  writes the CSV and its JSON sidecar atomically (temporary file in the same folder, then
+  ``os.replace``), CSV first, sidecar last.
+* :func:`read_processed` checks the CSV against the sha256 in the sidecar before parsing it, and
+  returns the frame with the tidy dtypes: a write/read round trip gives back identical rows.
+
+The sidecar (``<name>.json``) holds :class:`ProcessedMetadata`: ``name``, ``source``,
+``is_demo``, ``created_at`` (UTC, ISO 8601), ``sha256`` of the CSV bytes, ``rows``,
+``package_version`` and ``input_checksums`` (input file → sha256).
+
+Every function takes ``directory=`` so tests (and users) can point it anywhere; the default is
+:func:`rutland_jsna.config.processed_dir`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..config import processed_dir
+from . import columns as C
+from .errors import ChecksumMismatchError, DataValidationError, ValidationFailure
+from .schema import validate_tidy
+
+__all__ = [
+    "METADATA_INPUT_KEYS",
+    "ProcessedChecksumError",
+    "ProcessedMetadata",
+    "processed_paths",
+    "read_bulk_csv",
+    "read_processed",
+    "write_processed",
+]
+
+#: A processed table's name: letters, digits, "_" and "-" (it becomes a file name).
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,99}$")
+_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+#: Keys the caller may give in ``metadata`` (the rest is filled in by :func:`write_processed`).
+METADATA_INPUT_KEYS: tuple[str, ...] = ("source", "is_demo", "input_checksums")
+_FORMAT = "rutland_jsna.processed/1"
+
+
+class ProcessedChecksumError(ChecksumMismatchError):
+    """A processed CSV no longer matches the sha256 recorded in its sidecar."""
+
+    def __init__(self, path: str, expected: str, actual: str):
+        self.path, self.expected, self.actual = path, expected, actual
+        Exception.__init__(
+            self,
+            f"{path}: checksum mismatch (sidecar sha256 {expected[:12]}…, file {actual[:12]}…); "
+            "the processed file was changed after it was written and will not be used — "
+            "delete it and rebuild it from data/raw",
+        )
+
+
+@dataclass(frozen=True)
+class ProcessedMetadata:
+    """The JSON sidecar of a processed table.
+
+    Attributes
+    ----------
+    name : str
+        Table name (the file is ``<name>.csv``).
+    source : str
+        Where the rows came from (e.g. "Fingertips API 2025-06-03", "demo snapshot seed 20250601").
+    is_demo : bool
+        True for demonstration data (chapters then carry the "Demonstration data" banner).
+    created_at : str
+        UTC time of writing, ISO 8601.
+    sha256 : str
+        sha256 of the CSV file's bytes.
+    rows : int
+        Number of data rows.
+    package_version : str
+        ``rutland_jsna.__version__`` that wrote the file.
+    input_checksums : dict of str to str
+        Input file name → sha256 (may be empty).
+    """
+
+    name: str
+    source: str
+    is_demo: bool
+    created_at: str
+    sha256: str
+    rows: int
+    package_version: str
+    input_checksums: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps({"format": _FORMAT, **asdict(self)}, indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str, path: str) -> ProcessedMetadata:
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}: sidecar is not valid JSON ({exc})") from exc
+        if not isinstance(raw, dict):
+            raise ValueError(f"{path}: sidecar must be a JSON object")
+        raw.pop("format", None)
+        wanted = {f for f in cls.__dataclass_fields__}
+        missing = sorted(wanted - raw.keys())
+        if missing:
+            raise ValueError(f"{path}: sidecar lacks {', '.join(missing)}")
+        extra = sorted(raw.keys() - wanted)
+        if extra:
+            raise ValueError(f"{path}: sidecar has unknown keys {', '.join(extra)}")
+        return cls(**raw)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _check_name(name: str) -> str:
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise ValueError(
+            f"name: {name!r} is not a valid processed table name "
+            "(letters, digits, '_' and '-', starting with a letter or digit, at most 100 characters)"
+        )
+    return name
+
+
+def processed_paths(name: str, directory: str | Path | None = None) -> tuple[Path, Path]:
+    """The CSV and sidecar paths of processed table ``name``: ``(<dir>/<name>.csv, <dir>/<name>.json)``."""
+    base = Path(directory) if directory is not None else processed_dir()
+    _check_name(name)
+    return base / f"{name}.csv", base / f"{name}.json"
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the bulk CSV
+# --------------------------------------------------------------------------------------------
+
+
+def _read_text_csv(data: str | Path | io.BytesIO) -> tuple[pd.DataFrame, np.ndarray]:
+    """Read a CSV as text; blank lines are dropped but keep their place in the row numbering."""
+    df = pd.read_csv(
+        data,
+        dtype=str,
+        keep_default_na=False,
+        na_values=[""],
+        skip_blank_lines=False,
+        encoding="utf-8-sig",
+    )
+    empty = df.isna().all(axis=1).to_numpy()
+    row_numbers = np.arange(len(df)) + 2
+    return df.loc[~empty].reset_index(drop=True), row_numbers[~empty]
+
+
+def read_bulk_csv(path: str | Path) -> pd.DataFrame:
+    """Read a Fingertips bulk CSV into the validated tidy long table.
+
+    Parameters
+    ----------
+    path : str or Path
+        A file from ``all_data/csv/by_indicator_id`` (or ``by_group_id``/``by_profile_id``) with
+        the 27-column header of fingertips_api.md §5.1. The sub-national comparison column may
+        have any parent name ("Compared to Region value or percentiles", "Compared to
+        percentiles"); an older "Target data" column is read as ``compared_to_goal``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The tidy table: :data:`~rutland_jsna.data.columns.TIDY_COLUMNS`, in file row order,
+        with the dtypes of :func:`~rutland_jsna.data.schema.validate_tidy`.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    DataValidationError
+        If a column is missing, renamed, unknown or doubled (naming the file and the bulk-CSV
+        column), or if any row breaks a rule of :mod:`rutland_jsna.data.schema` (naming the
+        file, the spreadsheet rows — header = row 1 — the column and the rule).
+
+    Notes
+    -----
+    Blank lines are skipped, but the row numbers in messages still count them, so they match
+    what a spreadsheet shows.
+    """
+    path = Path(path)
+    source = path.name
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such bulk CSV file")
+    raw, row_numbers = _read_text_csv(path)
+
+    failures: list[ValidationFailure] = []
+    rename: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for header in raw.columns:
+        tidy = C.tidy_name(str(header))
+        if tidy is None:
+            failures.append(
+                ValidationFailure(
+                    column=str(header),
+                    rule="unknown column: not a Fingertips bulk-CSV column (renamed or from "
+                    "another export?)",
+                    file=source,
+                )
+            )
+            continue
+        if tidy in seen:
+            failures.append(
+                ValidationFailure(
+                    column=str(header),
+                    rule=f"column duplicates '{seen[tidy]}' (both are '{tidy}')",
+                    file=source,
+                )
+            )
+            continue
+        seen[tidy] = str(header)
+        rename[str(header)] = tidy
+    header_of = dict(zip(C.TIDY_COLUMNS, C.BULK_CSV_HEADER, strict=True))
+    for tidy in C.TIDY_COLUMNS:
+        if tidy not in seen:
+            shown = header_of[tidy].replace("{parent}", "<parent>")
+            failures.append(
+                ValidationFailure(
+                    column=shown,
+                    rule=f"required bulk-CSV column is missing (tidy name '{tidy}')",
+                    file=source,
+                )
+            )
+    if failures:
+        raise DataValidationError(failures, source)
+    tidy_frame = raw[list(rename)].rename(columns=rename)
+    return validate_tidy(tidy_frame, source, row_numbers=row_numbers)
+
+
+# --------------------------------------------------------------------------------------------
+# Processed store
+# --------------------------------------------------------------------------------------------
+
+
+def _check_metadata(metadata: Mapping[str, Any]) -> tuple[str, bool, dict[str, str]]:
+    if not isinstance(metadata, Mapping):
+        raise TypeError(f"metadata: expected a mapping, got {type(metadata).__name__}")
+    unknown = sorted(set(metadata) - set(METADATA_INPUT_KEYS))
+    if unknown:
+        raise ValueError(
+            f"metadata: unknown keys {', '.join(map(repr, unknown))}; "
+            f"allowed: {', '.join(METADATA_INPUT_KEYS)} (the rest is filled in when writing)"
+        )
+    source = metadata.get("source")
+    if not isinstance(source, str) or not source.strip():
+        raise ValueError("metadata: 'source' is required and must be a non-empty string")
+    is_demo = metadata.get("is_demo")
+    if not isinstance(is_demo, bool):
+        raise ValueError(
+            f"metadata: 'is_demo' is required and must be True or False, got {is_demo!r}"
+        )
+    checksums = metadata.get("input_checksums", {}) or {}
+    if not isinstance(checksums, Mapping):
+        raise ValueError("metadata: 'input_checksums' must map input file names to sha256 strings")
+    bad = [
+        k
+        for k, v in checksums.items()
+        if not isinstance(k, str) or not isinstance(v, str) or not _SHA256_RE.match(v)
+    ]
+    if bad:
+        raise ValueError(
+            f"metadata: 'input_checksums' entries {', '.join(map(repr, bad))} are not "
+            "64-character lower-case hexadecimal sha256 strings"
+        )
+    return source, is_demo, dict(sorted(checksums.items()))
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_processed(
+    df: pd.DataFrame,
+    name: str,
+    metadata: Mapping[str, Any],
+    *,
+    directory: str | Path | None = None,
+) -> Path:
+    """Validate a tidy table and write it to the processed store with a JSON sidecar.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The tidy long table (see :func:`~rutland_jsna.data.schema.validate_tidy`).
+    name : str
+        Table name: letters, digits, ``_`` and ``-``; the files are ``<name>.csv`` and
+        ``<name>.json``. An existing table of that name is replaced.
+    metadata : mapping
+        ``source`` (str, required), ``is_demo`` (bool, required) and optionally
+        ``input_checksums`` (input file name → sha256 hex). ``created_at``, ``sha256``,
+        ``rows`` and ``package_version`` are filled in here.
+    directory : str or Path, optional
+        Where to write; default :func:`rutland_jsna.config.processed_dir` (created if absent).
+
+    Returns
+    -------
+    pathlib.Path
+        The CSV written.
+
+    Raises
+    ------
+    DataValidationError
+        If ``df`` breaks any rule; messages name ``<name>.csv`` and the rows the file would
+        have had. Nothing is written.
+    ValueError, TypeError
+        If ``name`` or ``metadata`` is invalid. Nothing is written.
+
+    Notes
+    -----
+    Each file is written to a temporary file in the same folder, flushed to disk and moved into
+    place with ``os.replace`` (atomic on one file system): a reader sees the old file or the new
+    one, never half a file. The CSV is replaced before the sidecar; if the process dies between
+    the two, :func:`read_processed` reports a checksum mismatch rather than returning stale
+    metadata.
+    """
+    csv_path, json_path = processed_paths(name, directory)
+    source, is_demo, checksums = _check_metadata(metadata)
+    validated = validate_tidy(df, f"{name}.csv")
+    data = validated.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    meta = ProcessedMetadata(
+        name=name,
+        source=source,
+        is_demo=is_demo,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        sha256=_sha256(data),
+        rows=len(validated),
+        package_version=__version__,
+        input_checksums=checksums,
+    )
+    csv_path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(csv_path, data)
+    _atomic_write(json_path, meta.to_json().encode("utf-8"))
+    return csv_path
+
+
+def read_processed(
+    name: str, *, directory: str | Path | None = None
+) -> tuple[pd.DataFrame, ProcessedMetadata]:
+    """Read a processed table, verifying it against the checksum in its sidecar.
+
+    Parameters
+    ----------
+    name : str
+        Table name given to :func:`write_processed`.
+    directory : str or Path, optional
+        Where to read from; default :func:`rutland_jsna.config.processed_dir`.
+
+    Returns
+    -------
+    (pandas.DataFrame, ProcessedMetadata)
+        The tidy table with the dtypes of :func:`~rutland_jsna.data.schema.validate_tidy`
+        (identical to the frame validated on writing) and its sidecar.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the CSV or its sidecar is missing.
+    ProcessedChecksumError
+        If the CSV's sha256 differs from the sidecar's (the file was edited or truncated).
+    DataValidationError
+        If the rows no longer pass the schema (e.g. the schema became stricter since writing).
+    ValueError
+        If the sidecar is malformed or its row count disagrees with the file.
+    """
+    csv_path, json_path = processed_paths(name, directory)
+    for p in (csv_path, json_path):
+        if not p.is_file():
+            raise FileNotFoundError(
+                f"{p}: processed table '{name}' not found (missing file); build it again from data/raw"
+            )
+    meta = ProcessedMetadata.from_json(json_path.read_text(encoding="utf-8"), str(json_path))
+    data = csv_path.read_bytes()
+    actual = _sha256(data)
+    if actual != meta.sha256:
+        raise ProcessedChecksumError(str(csv_path), meta.sha256, actual)
+    raw, row_numbers = _read_text_csv(io.BytesIO(data))
+    df = validate_tidy(raw, csv_path.name, row_numbers=row_numbers)
+    if len(df) != meta.rows:
+        raise ValueError(f"{csv_path}: {len(df)} rows, but the sidecar records {meta.rows}")
+    return df, meta
