@@ -5,6 +5,8 @@ design.md are re-exported here and listed in ``__all__``. ``stats`` knows nothin
 files, HTTP or HTML.
 """
 
+# --- public functions, one import per family (keep alphabetical by module) ---
+from .dsr import ESP2013, dsr_ci
 from .labels import (
     Comparison,
     GoalComparison,
@@ -13,11 +15,9 @@ from .labels import (
     TrendLabel,
     trend_label,
 )
-
-# --- public functions, one import per family (keep alphabetical by module) ---
-from .dsr import ESP2013, dsr_ci
 from .proportions import proportion_ci
 from .rates import rate_ci
+from .trend import TrendReason, recent_trend
 
 __all__ = [
     "Comparison",
@@ -30,4 +30,6 @@ __all__ = [
     "rate_ci",
     "dsr_ci",
     "ESP2013",
+    "recent_trend",
+    "TrendReason",
 ]

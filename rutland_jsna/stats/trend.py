@@ -24,7 +24,14 @@ import pandas as pd
 from ._common import as_float_array, fail_if, positions_text, z_value
 from .labels import Polarity, Trend, trend_label
 
-__all__ = ["CHI_SQUARE_CRITICAL", "TREND_COLUMNS", "TREND_POINTS", "TrendReason", "recent_trend"]
+__all__ = [
+    "CHI_SQUARE_CRITICAL",
+    "TREND_COLUMNS",
+    "TREND_POINTS",
+    "ZERO_SLOPE_RTOL",
+    "TrendReason",
+    "recent_trend",
+]
 
 #: Number of most recent annual points the marker uses (methods.md §6.2).
 TREND_POINTS = 5
@@ -46,6 +53,11 @@ TREND_COLUMNS: tuple[str, ...] = (
 )
 
 METHODS = ("proportion", "ci")
+
+#: Slopes within this fraction of the series' largest |y| (logit or value) are taken as exactly
+#: zero by the decision rule: a slope that is 0 in exact arithmetic (e.g. four equal values)
+#: comes out as ±1e-14 in floating point, and its sign must not depend on the rounding.
+ZERO_SLOPE_RTOL = 1e-10
 
 _YEAR_MIN, _YEAR_MAX = 1000, 9999
 _SORTABLE_MIN, _SORTABLE_MAX = 10_000_000, 99_999_999
@@ -98,8 +110,8 @@ def _ols_slopes(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _proportion_trend(
     r: np.ndarray, n: np.ndarray, t: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Armitage χ² test for linear trend, logit OLS slope, and leave-one-out logit slopes.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Armitage χ² test for linear trend, logit slope, leave-one-out slopes, zero tolerance.
 
     ``χ² = N (N·Σrt − R·Σnt)² / [R (N − R)(N·Σnt² − (Σnt)²)]`` with ``N = Σn``, ``R = Σr``;
     the slope is that of ``ln(p / (1 − p))`` on ``t`` (methods.md §6.3). Rows must have
@@ -113,13 +125,13 @@ def _proportion_trend(
     chi_square = num / den
     logit = np.log(r / (n - r))
     slope, loo = _ols_slopes(logit, t)
-    return chi_square, slope, loo
+    return chi_square, slope, loo, ZERO_SLOPE_RTOL * np.abs(logit).max(1)
 
 
 def _weighted_trend(
     y: np.ndarray, lower: np.ndarray, upper: np.ndarray, t: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Inverse-variance weighted regression of ``y`` on ``t``: χ², slope, leave-one-out slopes.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Weighted regression of ``y`` on ``t``: χ², slope, leave-one-out slopes, zero tolerance.
 
     ``σ = (U − L) / (2·Φ⁻¹(0.975))``, ``w = 1/σ²``; ``β = (S1·Sty − St·Sy)/D``,
     ``Var(β) = S1/D``, ``χ² = β²/Var(β)``, ``D = S1·Stt − St²`` (methods.md §6.4).
@@ -138,28 +150,34 @@ def _weighted_trend(
     slope, d = fit(w.sum(1), wt.sum(1), wy.sum(1), (wt * t).sum(1), (wt * y).sum(1))
     chi_square = slope**2 * d / w.sum(1)
     loo_slope, _ = fit(w @ loo.T, wt @ loo.T, wy @ loo.T, (wt * t) @ loo.T, (wt * y) @ loo.T)
-    return chi_square, slope, loo_slope
+    return chi_square, slope, loo_slope, ZERO_SLOPE_RTOL * np.abs(y).max(1)
 
 
 def _decide(
-    chi_square: np.ndarray, slope: np.ndarray, loo: np.ndarray, critical: float
+    chi_square: np.ndarray,
+    slope: np.ndarray,
+    loo: np.ndarray,
+    zero_tol: np.ndarray,
+    critical: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Trend and reason codes from χ², the slope and the leave-one-out slopes (methods.md §6.5-6).
 
     Significant iff χ² > ``critical``; the robustness rule then needs every leave-one-out slope
     to have the full slope's sign, an exactly-zero slope counting as a change of sign (as R's
     ``sign()`` comparison does). A zero full slope has no direction: No significant change.
+    Slopes with ``|slope| <= zero_tol`` (per row) count as exactly zero.
     """
     significant = chi_square > critical
-    stable = np.all(np.sign(loo) == np.sign(slope)[:, None], axis=1) & (slope != 0)
+    direction = np.where(np.abs(slope) <= zero_tol, 0.0, np.sign(slope))
+    loo_direction = np.where(np.abs(loo) <= zero_tol[:, None], 0.0, np.sign(loo))
+    stable = np.all(loo_direction == direction[:, None], axis=1) & (direction != 0)
     trend = np.full(slope.shape, _TREND_CODE[Trend.NO_CHANGE])
     reason = np.full(slope.shape, _REASON_CODE[TrendReason.NOT_SIGNIFICANT])
-    outlier = significant & ~stable & (slope != 0)
-    reason[outlier] = _REASON_CODE[TrendReason.OUTLIER]
+    reason[significant & ~stable & (direction != 0)] = _REASON_CODE[TrendReason.OUTLIER]
     good = significant & stable
     reason[good] = _REASON_CODE[TrendReason.SIGNIFICANT]
-    trend[good & (slope > 0)] = _TREND_CODE[Trend.INCREASING]
-    trend[good & (slope < 0)] = _TREND_CODE[Trend.DECREASING]
+    trend[good & (direction > 0)] = _TREND_CODE[Trend.INCREASING]
+    trend[good & (direction < 0)] = _TREND_CODE[Trend.DECREASING]
     return trend, reason
 
 
@@ -399,7 +417,10 @@ def recent_trend(
 
     Time is centred on the middle of the 5 periods before the sums are formed; χ² and the
     slopes do not depend on that shift, and the sums keep full precision. A full slope of
-    exactly 0 has no direction and gives "No significant change".
+    exactly 0 has no direction and gives "No significant change". "Exactly zero" means within
+    ``ZERO_SLOPE_RTOL`` (1e-10) times the largest absolute logit or value of the 5 points, so
+    that a slope which is zero in exact arithmetic (e.g. four equal values when one point is
+    left out) is not given a sign by floating-point rounding.
 
     References
     ----------
@@ -516,12 +537,12 @@ def recent_trend(
     calc = cand[ok]
     tc = t[ok] - t[ok].mean(axis=1, keepdims=True)
     if method == "proportion":
-        stat, beta, loo = _proportion_trend(
+        stat, beta, loo, tol = _proportion_trend(
             mats["numerator"][ok], mats["denominator"][ok], tc)
     else:
-        stat, beta, loo = _weighted_trend(
+        stat, beta, loo, tol = _weighted_trend(
             mats["value"][ok], mats["lower_ci"][ok], mats["upper_ci"][ok], tc)
-    trend[calc], reason[calc] = _decide(stat, beta, loo, CHI_SQUARE_CRITICAL)
+    trend[calc], reason[calc] = _decide(stat, beta, loo, tol, CHI_SQUARE_CRITICAL)
     chi_square[calc], slope[calc] = stat, beta
 
     latest = raw_period[order[ends - 1]].astype(np.int64) if n_groups else np.empty(0, np.int64)
