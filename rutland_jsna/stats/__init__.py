@@ -17,6 +17,7 @@ from .labels import (
 )
 from .proportions import proportion_ci
 from .rates import rate_ci
+from .ratios import observed_expected_ci, rate_ratio_ci
 from .trend import TrendReason, recent_trend
 
 __all__ = [
@@ -30,6 +31,8 @@ __all__ = [
     "rate_ci",
     "dsr_ci",
     "ESP2013",
+    "rate_ratio_ci",
+    "observed_expected_ci",
     "recent_trend",
     "TrendReason",
 ]
