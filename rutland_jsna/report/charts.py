@@ -1,0 +1,713 @@
+"""Charts: matplotlib figures embedded as base64 PNG, with alt text and their numbers as a table.
+
+One style for every chart (:func:`chart_style`): Fingertips benchmark colours for comparisons,
+always with the word beside the colour (tick labels carry the comparison), the England value as
+a labelled black line, goals as a labelled dashed line, 95% confidence intervals as whiskers.
+Each function returns a :class:`Chart` — an :class:`~rutland_jsna.report.html.Html` block with
+``<figure>``, ``<img alt>``, ``<figcaption>`` and a ``<details>`` table of the numbers — or, when
+there is nothing to draw, a sentence saying so (no placeholder charts).
+
+Figures are made with :class:`matplotlib.figure.Figure` and the Agg canvas, never through
+``pyplot``, so a notebook never displays a second, un-captioned copy.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import textwrap
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from ..stats.labels import Polarity
+from .format import format_number, is_missing
+from .html import Html, details, esc, slug, tag
+from .legend import BASIS_ENGLAND, comparison_colour, comparison_text
+from .tables import frame_table
+
+__all__ = [
+    "Chart",
+    "chart_style",
+    "no_chart",
+    "neighbour_chart",
+    "trend_chart",
+    "spine_chart",
+    "funnel_chart",
+    "grouped_bar_chart",
+    "bar_chart",
+]
+
+#: Analysis Function palette (non-benchmark series): dark blue, orange, turquoise, dark pink.
+AF_DARK_BLUE = "#12436D"
+AF_ORANGE = "#F46A25"
+AF_TURQUOISE = "#28A197"
+AF_DARK_PINK = "#801650"
+ENGLAND_COLOUR = "#000000"
+CI_COLOUR = "#444444"
+GOAL_COLOUR = "#801650"
+SPINE_RANGE = "#C9C9C9"
+SPINE_IQR = "#8B8B8B"
+_DPI = 100
+
+_STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "axes.edgecolor": "#666666",
+    "axes.linewidth": 0.8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "xtick.color": "#222222",
+    "ytick.color": "#222222",
+    "grid.color": "#DDDDDD",
+    "grid.linewidth": 0.6,
+    "legend.frameon": False,
+    "savefig.facecolor": "white",
+    "figure.facecolor": "white",
+}
+
+
+@contextmanager
+def chart_style() -> Iterator[None]:
+    """The one matplotlib style of every chart (a context manager)."""
+    with mpl.rc_context(_STYLE):
+        yield
+
+
+class Chart(Html):
+    """A rendered chart: figure markup plus the parts used to build it."""
+
+    __slots__ = ("png_base64", "alt", "title", "data")
+
+    def __init__(
+        self, markup: str, png_base64: str, alt: str, title: str, data: pd.DataFrame
+    ) -> None:
+        super().__init__(markup)
+        self.png_base64 = png_base64
+        self.alt = alt
+        self.title = title
+        self.data = data
+
+
+def _png(fig: Figure) -> tuple[str, int, int]:
+    FigureCanvasAgg(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=_DPI, bbox_inches="tight")
+    buffer.seek(0)
+    raw = buffer.getvalue()
+    width, height = int.from_bytes(raw[16:20], "big"), int.from_bytes(raw[20:24], "big")
+    return base64.b64encode(raw).decode("ascii"), width, height
+
+
+def _figure_html(
+    fig: Figure,
+    *,
+    title: str,
+    alt: str,
+    caption: str,
+    data: pd.DataFrame,
+    data_caption: str,
+    decimals: int | Sequence[int | None] | None = 1,
+) -> Chart:
+    png, width, height = _png(fig)
+    table = frame_table(data, caption=data_caption, decimals=decimals)
+    markup = tag(
+        "figure",
+        [
+            Html(
+                f'<img src="data:image/png;base64,{png}" alt="{esc(alt)}" '
+                f'width="{width}" height="{height}">'
+            ),
+            tag(
+                "figcaption",
+                [tag("strong", title, class_="chart-title"), Html(" "), tag("span", caption)],
+            ),
+            details("Show the numbers in this chart", table),
+        ],
+        class_="chart",
+        id=f"chart-{slug(title)[:60]}",
+    )
+    return Chart(markup.markup, png, alt, title, data)
+
+
+def no_chart(title: str, reason: str) -> Html:
+    """What is shown instead of a chart when there is nothing to draw (in words)."""
+    return tag(
+        "p",
+        [tag("strong", title), Html(": "), esc(reason)],
+        class_="no-chart",
+    )
+
+
+def _wrap(text: str, width: int = 38) -> str:
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def _unit_suffix(unit: str | None) -> str:
+    if not unit or is_missing(unit):
+        return ""
+    return "%" if unit == "%" else f" {unit}"
+
+
+# ------------------------------------------------------------------------------------------
+# Neighbour bar chart
+# ------------------------------------------------------------------------------------------
+
+
+def neighbour_chart(
+    values: pd.DataFrame,
+    *,
+    area_code: str,
+    indicator: str,
+    period: str,
+    unit: str = "",
+    england: float | None = None,
+    goal: float | None = None,
+    basis: str = BASIS_ENGLAND,
+    title: str | None = None,
+) -> Html:
+    """Horizontal bars of the area and its comparators with 95% CI whiskers.
+
+    Parameters
+    ----------
+    values : pandas.DataFrame
+        One row per area: ``area_code``, ``area_name``, ``value``, ``lower_ci``,
+        ``upper_ci``, ``comparison`` (label vs England), ``missing_reason`` ("" when present).
+    area_code : str
+        The subject area, highlighted (black outline, bold label, "selected area").
+    indicator, period, unit : str
+        Used in the title, axis label, alt text and caption.
+    england, goal : float, optional
+        Drawn as a labelled solid (England) or dashed (goal) vertical line.
+
+    Returns
+    -------
+    Chart or Html
+        The chart; or a sentence when no area has a value.
+    """
+    title = title or f"{indicator}: {period}, compared with similar areas"
+    frame = values.copy()
+    if "missing_reason" not in frame:
+        frame["missing_reason"] = ""
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
+    if frame["value"].notna().sum() == 0:
+        return no_chart(title, f"no area in the comparator group has a value for {period}.")
+    present = frame[frame["value"].notna()].sort_values("value", ascending=True)
+    absent = frame[frame["value"].isna()]
+    ordered = pd.concat([absent, present])  # drawn bottom to top: highest value at the top
+    n = len(ordered)
+    suffix = _unit_suffix(unit)
+    with chart_style():
+        fig = Figure(figsize=(8.5, 0.34 * n + 1.4))
+        ax = fig.add_subplot()
+        y = np.arange(n)
+        vals = ordered["value"].to_numpy(dtype=float)
+        colours = [comparison_colour(c, BASIS_ENGLAND) for c in ordered.get("comparison", [None] * n)]
+        is_area = (ordered["area_code"] == area_code).to_numpy()
+        ax.barh(
+            y,
+            np.nan_to_num(vals),
+            color=colours,
+            edgecolor=["#000000" if a else "#666666" for a in is_area],
+            linewidth=[2.2 if a else 0.5 for a in is_area],
+            height=0.7,
+        )
+        lo = pd.to_numeric(ordered.get("lower_ci"), errors="coerce").to_numpy(dtype=float)
+        hi = pd.to_numeric(ordered.get("upper_ci"), errors="coerce").to_numpy(dtype=float)
+        ok = ~np.isnan(lo) & ~np.isnan(hi) & ~np.isnan(vals)
+        if ok.any():
+            ax.errorbar(
+                vals[ok],
+                y[ok],
+                xerr=[vals[ok] - lo[ok], hi[ok] - vals[ok]],
+                fmt="none",
+                ecolor=CI_COLOUR,
+                elinewidth=1,
+                capsize=3,
+            )
+        xmax = np.nanmax(np.concatenate([vals, hi[ok] if ok.any() else [], [england or 0, goal or 0]]))
+        xmax = float(xmax) if np.isfinite(xmax) and xmax > 0 else 1.0
+        for yi, (v, reason) in enumerate(zip(vals, ordered["missing_reason"], strict=True)):
+            if np.isnan(v):
+                word = str(reason) if not is_missing(reason) and str(reason) else "no data"
+                ax.text(xmax * 0.01, yi, word, va="center", ha="left", fontsize=9, style="italic")
+        labels = []
+        for name, code, comp in zip(
+            ordered["area_name"], ordered["area_code"], ordered.get("comparison", [None] * n),
+            strict=True,
+        ):
+            text = f"{name} ({comparison_text(comp)})"
+            labels.append(f"{text} - selected area" if code == area_code else text)
+        ax.set_yticks(y, labels)
+        for tick, a in zip(ax.get_yticklabels(), is_area, strict=True):
+            if a:
+                tick.set_fontweight("bold")
+        if england is not None and not is_missing(england):
+            ax.axvline(float(england), color=ENGLAND_COLOUR, linewidth=1.5)
+            ax.text(float(england), n - 0.3, f" England {format_number(england)}", fontsize=9,
+                    va="bottom", ha="left")
+        if goal is not None and not is_missing(goal):
+            ax.axvline(float(goal), color=GOAL_COLOUR, linewidth=1.5, linestyle="--")
+            ax.text(float(goal), -0.9, f" Goal {format_number(goal)}", fontsize=9,
+                    color=GOAL_COLOUR, va="top", ha="left")
+        ax.set_ylim(-1.2 if goal is not None else -0.6, n + 0.2)
+        ax.set_xlim(0, xmax * 1.08)
+        ax.set_xlabel(f"{indicator} ({unit})" if unit else indicator)
+        ax.xaxis.grid(True)
+        ax.set_axisbelow(True)
+    data = pd.DataFrame(
+        {
+            "Area": ordered["area_name"].iloc[::-1].to_numpy(),
+            "Value": vals[::-1],
+            "Lower CI": lo[::-1],
+            "Upper CI": hi[::-1],
+            "Compared with England": [
+                comparison_text(c) for c in ordered.get("comparison", [None] * n)
+            ][::-1],
+        }
+    )
+    area_row = frame[frame["area_code"] == area_code]
+    alt = _neighbour_alt(area_row, present, indicator, period, suffix, england, goal)
+    caption = (
+        f"{indicator} ({unit or 'value'}), {period}. Bars show each area's value, whiskers its "
+        f"95% confidence interval; bar colour and the word in brackets give the comparison "
+        f"with England. Source: OHID Fingertips."
+    )
+    return _figure_html(
+        fig, title=title, alt=alt, caption=caption, data=data,
+        data_caption=f"{indicator}, {period}: values for the comparator group",
+    )
+
+
+def _neighbour_alt(
+    area_row: pd.DataFrame,
+    present: pd.DataFrame,
+    indicator: str,
+    period: str,
+    suffix: str,
+    england: float | None,
+    goal: float | None,
+) -> str:
+    parts = [f"Bar chart of {indicator} in {period} for {len(present)} areas with a value."]
+    if len(area_row):
+        row = area_row.iloc[0]
+        if is_missing(row["value"]):
+            parts.append(f"{row['area_name']} has no value.")
+        else:
+            parts.append(
+                f"{row['area_name']}: {format_number(row['value'])}{suffix} "
+                f"({comparison_text(row.get('comparison'))} compared with England)."
+            )
+    top, bottom = present.iloc[-1], present.iloc[0]
+    parts.append(
+        f"Highest {top['area_name']} {format_number(top['value'])}{suffix}; "
+        f"lowest {bottom['area_name']} {format_number(bottom['value'])}{suffix}."
+    )
+    if england is not None and not is_missing(england):
+        parts.append(f"England {format_number(england)}{suffix}.")
+    if goal is not None and not is_missing(goal):
+        parts.append(f"Goal {format_number(goal)}{suffix}.")
+    return " ".join(parts)
+
+
+# ------------------------------------------------------------------------------------------
+# Trend chart
+# ------------------------------------------------------------------------------------------
+
+
+def trend_chart(
+    series: pd.DataFrame,
+    *,
+    area_name: str,
+    indicator: str,
+    unit: str = "",
+    england: pd.DataFrame | None = None,
+    goal: float | None = None,
+    title: str | None = None,
+) -> Html:
+    """The area's values over time with 95% CI whiskers, England as a line, goal dashed.
+
+    Parameters
+    ----------
+    series : pandas.DataFrame
+        The area's series in time order: ``period`` (label), ``value``, ``lower_ci``,
+        ``upper_ci``.
+    england : pandas.DataFrame, optional
+        England's ``period`` and ``value``, aligned on the period label.
+    """
+    title = title or f"{indicator}: {area_name} and England over time"
+    area = series.copy()
+    area["value"] = pd.to_numeric(area["value"], errors="coerce")
+    if area["value"].notna().sum() == 0:
+        return no_chart(title, f"{area_name} has no values over time for this indicator.")
+    periods = list(dict.fromkeys(area["period"].astype(str).tolist()))
+    if england is not None and len(england):
+        for p in england["period"].astype(str):
+            if p not in periods:
+                periods.append(p)
+        # keep the area's order; England-only periods go in England's order
+        eng_order = england["period"].astype(str).tolist()
+        periods = sorted(periods, key=lambda p: (eng_order.index(p) if p in eng_order else -1,
+                                                  periods.index(p)))
+    x_of = {p: i for i, p in enumerate(periods)}
+    x = np.array([x_of[p] for p in area["period"].astype(str)])
+    v = area["value"].to_numpy(dtype=float)
+    lo = pd.to_numeric(area.get("lower_ci"), errors="coerce").to_numpy(dtype=float)
+    hi = pd.to_numeric(area.get("upper_ci"), errors="coerce").to_numpy(dtype=float)
+    suffix = _unit_suffix(unit)
+    with chart_style():
+        fig = Figure(figsize=(8.5, 4.0))
+        ax = fig.add_subplot()
+        ok = ~np.isnan(lo) & ~np.isnan(hi) & ~np.isnan(v)
+        ax.plot(x, v, color=AF_DARK_BLUE, marker="o", linewidth=2, label=area_name)
+        if ok.any():
+            ax.errorbar(x[ok], v[ok], yerr=[v[ok] - lo[ok], hi[ok] - v[ok]], fmt="none",
+                        ecolor=AF_DARK_BLUE, elinewidth=1, capsize=3)
+        last = np.flatnonzero(~np.isnan(v))[-1]
+        ax.annotate(f"{area_name} {format_number(v[last])}", (x[last], v[last]),
+                    xytext=(6, 6), textcoords="offset points", color=AF_DARK_BLUE, fontsize=9)
+        eng_v = None
+        if england is not None and len(england):
+            ex = np.array([x_of[p] for p in england["period"].astype(str)])
+            eng_v = pd.to_numeric(england["value"], errors="coerce").to_numpy(dtype=float)
+            ax.plot(ex, eng_v, color=ENGLAND_COLOUR, linestyle="--", marker="s", markersize=4,
+                    linewidth=1.5, label="England")
+            if (~np.isnan(eng_v)).any():
+                el = np.flatnonzero(~np.isnan(eng_v))[-1]
+                ax.annotate(f"England {format_number(eng_v[el])}", (ex[el], eng_v[el]),
+                            xytext=(6, -12), textcoords="offset points", fontsize=9)
+        if goal is not None and not is_missing(goal):
+            ax.axhline(float(goal), color=GOAL_COLOUR, linestyle=":", linewidth=1.5)
+            ax.text(0, float(goal), f"Goal {format_number(goal)}", color=GOAL_COLOUR,
+                    fontsize=9, va="bottom")
+        ax.set_xticks(range(len(periods)), periods, rotation=45 if len(periods) > 6 else 0,
+                      ha="right" if len(periods) > 6 else "center")
+        ax.set_ylabel(unit or "value")
+        ax.yaxis.grid(True)
+        ax.set_axisbelow(True)
+        ax.legend(loc="best", fontsize=9)
+        bottom = np.nanmin(np.concatenate([lo[ok] if ok.any() else v, v]))
+        ax.set_ylim(bottom=min(0.0, float(bottom)) if np.isfinite(bottom) else 0.0)
+    eng_map = (
+        dict(zip(england["period"].astype(str), pd.to_numeric(england["value"], errors="coerce"),
+                 strict=True))
+        if england is not None and len(england) else {}
+    )
+    data = pd.DataFrame(
+        {
+            "Period": area["period"].astype(str).to_numpy(),
+            area_name: v,
+            "Lower CI": lo,
+            "Upper CI": hi,
+            "England": [eng_map.get(p, np.nan) for p in area["period"].astype(str)],
+        }
+    )
+    present = data[~np.isnan(v)]
+    first, latest = present.iloc[0], present.iloc[-1]
+    alt = (
+        f"Line chart of {indicator} for {area_name} from {first['Period']} to "
+        f"{latest['Period']}: from {format_number(first[area_name])}{suffix} to "
+        f"{format_number(latest[area_name])}{suffix}."
+    )
+    if not is_missing(latest["England"]):
+        alt += f" England {format_number(latest['England'])}{suffix} in {latest['Period']}."
+    if goal is not None and not is_missing(goal):
+        alt += f" Goal {format_number(goal)}{suffix}."
+    caption = (
+        f"{indicator} ({unit or 'value'}). Solid line: {area_name} with 95% confidence "
+        f"intervals; dashed line: England. Source: OHID Fingertips."
+    )
+    return _figure_html(fig, title=title, alt=alt, caption=caption, data=data,
+                        data_caption=f"{indicator}: {area_name} and England by period")
+
+
+# ------------------------------------------------------------------------------------------
+# Spine chart
+# ------------------------------------------------------------------------------------------
+
+
+def spine_chart(
+    rows: pd.DataFrame,
+    *,
+    area_name: str,
+    title: str | None = None,
+) -> Html:
+    """Fingertips-style spine chart: the area against the range of all upper-tier authorities.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        One row per indicator: ``indicator``, ``value``, ``england``, ``minimum``, ``p25``,
+        ``p75``, ``maximum``, ``comparison``, ``comparison_basis``, ``polarity``.
+
+    Notes
+    -----
+    Each row is scaled so England sits in the middle and the further extreme at the edge.
+    For indicators with a polarity the worst end is on the left and the best on the right;
+    for the others the lowest values are on the left.
+    """
+    title = title or f"{area_name} compared with the range of English authorities"
+    frame = rows.copy()
+    for col in ("value", "england", "minimum", "p25", "p75", "maximum"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce")
+    usable = frame["england"].notna() & frame["minimum"].notna() & frame["maximum"].notna()
+    if not usable.any():
+        return no_chart(title, "no indicator has an England value and a national range.")
+    frame = frame[usable].reset_index(drop=True)
+    n = len(frame)
+    with chart_style():
+        fig = Figure(figsize=(9.5, 0.42 * n + 1.3))
+        ax = fig.add_subplot()
+        for i, r in frame.iterrows():
+            y = n - 1 - i
+            e = r["england"]
+            spread = max(abs(r["minimum"] - e), abs(r["maximum"] - e)) or 1.0
+            flip = str(r.get("polarity")) == Polarity.LOW_IS_GOOD.value
+
+            def pos(v: float, e: float = e, spread: float = spread, flip: bool = flip) -> float:
+                x = 0.5 + (v - e) / spread * 0.5
+                return 1 - x if flip else x
+
+            a, b = sorted((pos(r["minimum"]), pos(r["maximum"])))
+            ax.barh(y, b - a, left=a, color=SPINE_RANGE, height=0.6)
+            if not (np.isnan(r["p25"]) or np.isnan(r["p75"])):
+                a2, b2 = sorted((pos(r["p25"]), pos(r["p75"])))
+                ax.barh(y, b2 - a2, left=a2, color=SPINE_IQR, height=0.6)
+            if not np.isnan(r["value"]):
+                colour = comparison_colour(r.get("comparison"), r.get("comparison_basis"))
+                ax.plot(pos(r["value"]), y, marker="o", markersize=9, color=colour,
+                        markeredgecolor="#000000", markeredgewidth=1.2)
+        ax.axvline(0.5, color=ENGLAND_COLOUR, linewidth=1.5)
+        labels = [_wrap(t, 48) for t in frame["indicator"]]
+        ax.set_yticks(range(n - 1, -1, -1), labels, fontsize=8)
+        right = [
+            ("no value" if np.isnan(v) else format_number(v)) + f"  {comparison_text(c, b)}"
+            for v, c, b in zip(frame["value"], frame.get("comparison"),
+                               frame.get("comparison_basis", [BASIS_ENGLAND] * n), strict=True)
+        ]
+        ax2 = ax.twinx()
+        ax2.set_ylim(-0.6, n - 0.4)
+        ax2.set_yticks(range(n - 1, -1, -1), right, fontsize=8)
+        ax2.spines["right"].set_visible(False)
+        ax2.tick_params(length=0)
+        ax.set_ylim(-0.6, n - 0.4)
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_xticks([0.0, 0.5, 1.0], ["Worst / lowest", "England", "Best / highest"])
+        ax.tick_params(axis="y", length=0)
+    data = pd.DataFrame(
+        {
+            "Indicator": frame["indicator"],
+            area_name: frame["value"],
+            "England": frame["england"],
+            "Lowest authority": frame["minimum"],
+            "25th percentile": frame["p25"],
+            "75th percentile": frame["p75"],
+            "Highest authority": frame["maximum"],
+            "Compared with England": [
+                comparison_text(c, b)
+                for c, b in zip(frame.get("comparison"),
+                                frame.get("comparison_basis", [BASIS_ENGLAND] * n), strict=True)
+            ],
+        }
+    )
+    worse = sum(1 for t in data["Compared with England"] if t.startswith("Worse"))
+    better = sum(1 for t in data["Compared with England"] if t.startswith("Better"))
+    alt = (
+        f"Spine chart of {n} indicators for {area_name} against the range of English "
+        f"upper-tier authorities, England in the middle. {better} better and {worse} worse "
+        f"than England; the table below gives every value."
+    )
+    caption = (
+        f"Each bar spans all upper-tier authorities (light grey: lowest to highest; dark grey: "
+        f"25th to 75th percentile); the vertical line is England; the circle is {area_name}, "
+        f"coloured by its comparison with England (words on the right). For indicators with a "
+        f"polarity, worse is on the left. Source: OHID Fingertips."
+    )
+    return _figure_html(fig, title=title, alt=alt, caption=caption, data=data,
+                        data_caption=f"Values behind the spine chart for {area_name}")
+
+
+# ------------------------------------------------------------------------------------------
+# Funnel plot
+# ------------------------------------------------------------------------------------------
+
+
+def funnel_chart(
+    points: pd.DataFrame,
+    limits: pd.DataFrame,
+    *,
+    area_code: str,
+    indicator: str,
+    benchmark: float,
+    unit: str = "",
+    denominator_label: str = "Denominator",
+    title: str | None = None,
+) -> Html:
+    """Funnel plot: each area's value against its denominator, with control limits.
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        ``area_code``, ``area_name``, ``denominator``, ``value``.
+    limits : pandas.DataFrame
+        ``denominator`` grid and ``lower_95``, ``upper_95``, ``lower_998``, ``upper_998``
+        (from :func:`rutland_jsna.stats.funnel_limits`, via ``rutland_jsna.analysis``).
+    benchmark : float
+        The centre line (e.g. England's value).
+    """
+    title = title or f"{indicator}: funnel plot"
+    pts = points.copy()
+    pts["value"] = pd.to_numeric(pts["value"], errors="coerce")
+    pts["denominator"] = pd.to_numeric(pts["denominator"], errors="coerce")
+    pts = pts[pts["value"].notna() & pts["denominator"].notna()]
+    if pts.empty:
+        return no_chart(title, "no area has both a value and a denominator.")
+    with chart_style():
+        fig = Figure(figsize=(8.5, 4.8))
+        ax = fig.add_subplot()
+        lim = limits.sort_values("denominator")
+        d = lim["denominator"].to_numpy(dtype=float)
+        for lo_col, hi_col, style, label in (
+            ("lower_95", "upper_95", "--", "95% limits"),
+            ("lower_998", "upper_998", ":", "99.8% limits"),
+        ):
+            if lo_col in lim and hi_col in lim:
+                ax.plot(d, lim[lo_col], color=CI_COLOUR, linestyle=style, linewidth=1.2,
+                        label=label)
+                ax.plot(d, lim[hi_col], color=CI_COLOUR, linestyle=style, linewidth=1.2)
+        ax.axhline(benchmark, color=ENGLAND_COLOUR, linewidth=1.5, label="England")
+        is_area = (pts["area_code"] == area_code).to_numpy()
+        ax.scatter(pts.loc[~is_area, "denominator"], pts.loc[~is_area, "value"], s=22,
+                   color=AF_DARK_BLUE, alpha=0.8, label="Other areas")
+        if is_area.any():
+            r = pts[is_area].iloc[0]
+            ax.scatter([r["denominator"]], [r["value"]], s=90, color=AF_ORANGE,
+                       edgecolor="#000000", linewidth=1.5, zorder=5, label=r["area_name"])
+            ax.annotate(str(r["area_name"]), (r["denominator"], r["value"]), xytext=(8, 6),
+                        textcoords="offset points", fontsize=9, fontweight="bold")
+        ax.set_xlabel(denominator_label)
+        ax.set_ylabel(unit or "value")
+        ax.legend(fontsize=9, loc="best")
+        ax.yaxis.grid(True)
+    data = pd.DataFrame(
+        {"Area": pts["area_name"].to_numpy(), denominator_label: pts["denominator"].to_numpy(),
+         "Value": pts["value"].to_numpy()}
+    )
+    alt = f"Funnel plot of {indicator} for {len(pts)} areas against {denominator_label.lower()}."
+    if is_area.any():
+        r = pts[is_area].iloc[0]
+        alt += f" {r['area_name']} {format_number(r['value'])}{_unit_suffix(unit)}."
+    alt += f" England {format_number(benchmark)}{_unit_suffix(unit)}."
+    caption = (
+        "Points outside the dashed (95%) or dotted (99.8%) control limits differ from England "
+        "by more than chance would explain. Source: OHID Fingertips."
+    )
+    return _figure_html(fig, title=title, alt=alt, caption=caption, data=data,
+                        data_caption=f"{indicator}: values and denominators",
+                        decimals=[None, None, 1])
+
+
+# ------------------------------------------------------------------------------------------
+# Simple bar charts (Covid recovery, place of death)
+# ------------------------------------------------------------------------------------------
+
+
+def grouped_bar_chart(
+    data: pd.DataFrame,
+    *,
+    category: str,
+    series: Sequence[str],
+    title: str,
+    unit: str = "",
+    caption: str = "",
+    alt: str | None = None,
+    decimals: int = 1,
+) -> Html:
+    """Bars of ``series`` columns side by side for each ``category`` value, labelled directly."""
+    frame = data[[category, *series]].copy()
+    if frame[list(series)].apply(pd.to_numeric, errors="coerce").notna().sum().sum() == 0:
+        return no_chart(title, "no values are available.")
+    colours = [AF_DARK_BLUE, AF_ORANGE, AF_TURQUOISE, AF_DARK_PINK]
+    k = len(series)
+    with chart_style():
+        fig = Figure(figsize=(8.5, 4.0))
+        ax = fig.add_subplot()
+        x = np.arange(len(frame))
+        width = 0.8 / k
+        for j, s in enumerate(series):
+            vals = pd.to_numeric(frame[s], errors="coerce").to_numpy(dtype=float)
+            bars = ax.bar(x + (j - (k - 1) / 2) * width, np.nan_to_num(vals), width,
+                          color=colours[j % len(colours)], label=s)
+            for rect, v in zip(bars, vals, strict=True):
+                ax.text(rect.get_x() + rect.get_width() / 2, rect.get_height(),
+                        "no data" if np.isnan(v) else format_number(v, decimals),
+                        ha="center", va="bottom", fontsize=8)
+        ax.set_xticks(x, [_wrap(c, 18) for c in frame[category].astype(str)])
+        ax.set_ylabel(unit or "value")
+        ax.legend(fontsize=9)
+        ax.yaxis.grid(True)
+        ax.set_axisbelow(True)
+    alt = alt or (
+        f"Bar chart of {', '.join(series)} by {category.lower()}: "
+        + "; ".join(
+            f"{row[category]}: "
+            + ", ".join(f"{s} {format_number(row[s], decimals)}" for s in series)
+            for _, row in frame.iterrows()
+        )
+        + "."
+    )
+    return _figure_html(fig, title=title, alt=alt, caption=caption or "", data=frame,
+                        data_caption=title, decimals=decimals)
+
+
+def bar_chart(
+    data: pd.DataFrame,
+    *,
+    category: str,
+    value: str,
+    title: str,
+    unit: str = "",
+    caption: str = "",
+    alt: str | None = None,
+    decimals: int | None = 1,
+    extra_columns: Sequence[str] = (),
+) -> Html:
+    """A single series of labelled vertical bars."""
+    frame = data[[category, value, *extra_columns]].copy()
+    vals = pd.to_numeric(frame[value], errors="coerce").to_numpy(dtype=float)
+    if np.isnan(vals).all():
+        return no_chart(title, "no values are available.")
+    with chart_style():
+        fig = Figure(figsize=(7.5, 3.8))
+        ax = fig.add_subplot()
+        x = np.arange(len(frame))
+        bars = ax.bar(x, np.nan_to_num(vals), 0.6, color=AF_DARK_BLUE)
+        for rect, v in zip(bars, vals, strict=True):
+            text = "no data" if np.isnan(v) else (
+                f"{round(v):,}" if decimals is None else format_number(v, decimals)
+            )
+            ax.text(rect.get_x() + rect.get_width() / 2, rect.get_height(), text,
+                    ha="center", va="bottom", fontsize=9)
+        ax.set_xticks(x, [_wrap(c, 18) for c in frame[category].astype(str)])
+        ax.set_ylabel(unit or value)
+        ax.yaxis.grid(True)
+        ax.set_axisbelow(True)
+    alt = alt or (
+        f"Bar chart of {value.lower()} by {category.lower()}: "
+        + "; ".join(
+            f"{c} {('no data' if np.isnan(v) else (f'{round(v):,}' if decimals is None else format_number(v, decimals)))}"
+            for c, v in zip(frame[category], vals, strict=True)
+        )
+        + "."
+    )
+    dec: Any = decimals
+    return _figure_html(fig, title=title, alt=alt, caption=caption, data=frame,
+                        data_caption=title, decimals=dec)

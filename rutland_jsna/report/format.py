@@ -1,0 +1,130 @@
+"""How numbers, missing values and suppressed counts are printed (chapters.md §0).
+
+* Values to one decimal place with thousands separators: ``4,602.8``.
+* Counts as whole numbers with thousands separators: ``1,262``; counts of 1 to 4 as ``*``
+  (disclosure control), explained in the chapter's data notes.
+* A missing value is the visible word ``Null`` — never 0, never blank, never "nan" — with the
+  reason beside it where one is known.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .html import Html, esc
+
+__all__ = [
+    "MISSING",
+    "SUPPRESSED_MARK",
+    "SUPPRESSED_NOTE",
+    "is_missing",
+    "format_number",
+    "format_count",
+    "format_ci",
+    "format_rank",
+    "missing_html",
+    "value_html",
+]
+
+#: The word shown for a missing value (as printed in the outcomes report).
+MISSING = "Null"
+#: The mark shown for a count suppressed for disclosure control.
+SUPPRESSED_MARK = "*"
+SUPPRESSED_NOTE = (
+    "* Count of 1 to 4 not shown (disclosure control, following the Fingertips convention)."
+)
+#: Counts at or below this are suppressed on display.
+SMALL_COUNT_MAX = 4
+
+
+def is_missing(value: Any) -> bool:
+    """True for None, NaN, pandas NA and the empty string."""
+    if value is None:
+        return True
+    try:
+        import pandas as pd
+
+        if value is pd.NA or value is pd.NaT:
+            return True
+    except ImportError:  # pragma: no cover
+        pass
+    if isinstance(value, str):
+        return value.strip() == ""
+    try:
+        return bool(math.isnan(float(value)))
+    except (TypeError, ValueError):
+        return False
+
+
+def format_number(value: Any, decimals: int = 1) -> str:
+    """One decimal place (by default) with thousands separators; missing → ``"Null"``.
+
+    Examples
+    --------
+    >>> format_number(4602.78)
+    '4,602.8'
+    >>> format_number(float("nan"))
+    'Null'
+    >>> format_number(-0.04)
+    '0.0'
+    """
+    if is_missing(value):
+        return MISSING
+    x = round(float(value), decimals)
+    if x == 0:
+        x = 0.0  # no "-0.0"
+    return f"{x:,.{decimals}f}"
+
+
+def format_count(value: Any, suppressed: bool = False) -> str:
+    """A count with thousands separators; ``*`` when suppressed or 1 to 4; missing → ``Null``.
+
+    Examples
+    --------
+    >>> format_count(1262)
+    '1,262'
+    >>> format_count(3)
+    '*'
+    >>> format_count(0)
+    '0'
+    """
+    if suppressed:
+        return SUPPRESSED_MARK
+    if is_missing(value):
+        return MISSING
+    x = float(value)
+    if 0 < x <= SMALL_COUNT_MAX:
+        return SUPPRESSED_MARK
+    if x == int(x):
+        return f"{int(x):,}"
+    return f"{x:,.1f}"
+
+
+def format_ci(lower: Any, upper: Any, decimals: int = 1) -> str:
+    """``"27.4 to 32.1"``; ``"Null"`` when either limit is missing."""
+    if is_missing(lower) or is_missing(upper):
+        return MISSING
+    return f"{format_number(lower, decimals)} to {format_number(upper, decimals)}"
+
+
+def format_rank(rank: Any, n: Any) -> str:
+    """``"10/16"``; ``"Null"`` when the area is not ranked."""
+    if is_missing(rank) or is_missing(n):
+        return MISSING
+    return f"{int(rank)}/{int(n)}"
+
+
+def missing_html(reason: str | None = None) -> Html:
+    """The visible missing marker, with its reason in smaller text when known."""
+    word = f'<span class="missing">{MISSING}</span>'
+    if reason and not is_missing(reason):
+        return Html(f'{word} <span class="reason">({esc(reason)})</span>')
+    return Html(word)
+
+
+def value_html(value: Any, reason: str | None = None, decimals: int = 1) -> Html:
+    """A formatted value, or the missing marker with its reason."""
+    if is_missing(value):
+        return missing_html(reason)
+    return Html(esc(format_number(value, decimals)))
