@@ -306,7 +306,14 @@ class RawCache:
         writer = csv.writer(buf, lineterminator="\n")
         if not old:
             writer.writerow(MANIFEST_COLUMNS)
-        row = (entry.path.name, entry.sha256, entry.url, entry.fetched_at, entry.rows, entry.licence)
+        row = (
+            entry.path.name,
+            entry.sha256,
+            entry.url,
+            entry.fetched_at,
+            entry.rows,
+            entry.licence,
+        )
         writer.writerow(row)
         fd, tmp_name = tempfile.mkstemp(prefix=".manifest-", suffix=".tmp", dir=folder)
         try:
@@ -369,7 +376,9 @@ def _exclusive_lock(path: Path, timeout: float = _LOCK_TIMEOUT_S) -> Iterator[No
                     break
                 except OSError:
                     if time.monotonic() > deadline:
-                        raise CacheError(f"{path}: could not lock the manifest within {timeout:g} s") from None
+                        raise CacheError(
+                            f"{path}: could not lock the manifest within {timeout:g} s"
+                        ) from None
                     time.sleep(0.05)
             try:
                 yield
