@@ -213,6 +213,9 @@ class FingertipsServer:
         return self
 
     def stop(self) -> None:
+        """Stop serving (idempotent); delayed replies are abandoned at once."""
+        if self.stopping.is_set():
+            return
         self.stopping.set()
         self._httpd.shutdown()
         self._httpd.server_close()

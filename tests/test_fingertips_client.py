@@ -7,21 +7,23 @@ unchanged.
 from __future__ import annotations
 
 import inspect
+import json
 import re
 import shutil
 import subprocess
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import requests
 from fingertips_server import (
-    CSV_TYPE,
     FingertipsServer,
     Reply,
     closed_port,
     csv_reply,
+    fixture_bytes,
     fixture_text,
     html_reply,
     json_reply,
@@ -295,8 +297,6 @@ def test_nearest_neighbours_resolve_model_at_run_time(client, server):
 
 def test_nearest_neighbours_are_ranked_by_sequence(client, server):
     server.route("nearest_neighbour_types", json_reply("nearest_neighbour_types.json"))
-    import json
-
     shuffled = list(
         reversed(json.loads(fixture_text("nearest_neighbours_nn-1-E06000017_102.json")))
     )
@@ -444,10 +444,7 @@ def test_bulk_csv_success_tidy_frame_and_one_cached_file(client, server, cache):
     }
     (entry,) = result.files
     assert entry.rows == 4
-    assert (
-        entry.path.read_bytes()
-        == Path(ft.__file__).parents[2].joinpath("tests/fixtures/fingertips", BULK_CSV).read_bytes()
-    )
+    assert entry.path.read_bytes() == fixture_bytes(BULK_CSV)
     assert cache.entries() == [entry]
     assert result.missing_indicator_ids == ()
 
@@ -466,10 +463,7 @@ def test_fetch_indicators_batches_with_progress_and_returns_files(client, server
 
 
 def test_partly_missing_indicators_are_reported_not_fatal(client, server):
-    def reply(request):
-        return csv_reply(fixture_text(BULK_CSV))  # only 90776 has rows
-
-    server.route(BULK, reply)
+    server.route(BULK, csv_reply(BULK_CSV))  # only 90776 has rows
     result = client.bulk_data([90776, 93014], 502, 6, profile_id=45)
     assert result.missing_indicator_ids == (93014,)
 
@@ -502,17 +496,17 @@ def test_same_day_repeat_is_served_from_the_cache(client, server, cache):
 
 
 # ---------------------------------------------------------------------- offline mode
-def test_offline_mode_reads_latest_cached_copy_without_network(server, cache, tmp_path):
+def test_offline_mode_reads_latest_cached_copy_without_network(server, cache):
     server.route(BULK, csv_reply(BULK_CSV))
     online = FingertipsClient(server.base_url, cache=cache, sleep=Sleeps())
     expected = online.bulk_data([90776], 502, 6, profile_id=45)
+    server.stop()  # from now on any network access would fail
     later = RawCache(cache.root, clock=lambda: datetime(2026, 3, 1, tzinfo=UTC))
-    offline = FingertipsClient(f"http://127.0.0.1:{closed_port()}/api/", cache=later, offline=True)
-    offline.base_url = server.base_url  # same URLs as the cached ones, but no network allowed
-    server.stop()
+    offline = FingertipsClient(server.base_url, cache=later, offline=True)
     got = offline.bulk_data([90776], 502, 6, profile_id=45)
     pd.testing.assert_frame_equal(got.frame, expected.frame)
     assert got.files == expected.files
+    assert len(server.hits(BULK)) == 1
     with pytest.raises(CacheMissError, match="no cached download"):
         offline.area_types()
 
@@ -582,6 +576,17 @@ def test_429_honours_retry_after(client, server, sleeps):
     )
     assert len(client.profiles()) == 3
     assert sleeps == [7.0]
+
+
+def test_429_retry_after_as_an_http_date(client, server, sleeps):
+    when = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    server.route(
+        "profiles",
+        Reply(429, "", "text/plain", headers={"Retry-After": when}),
+        json_reply("profiles.json"),
+    )
+    client.profiles()
+    assert len(sleeps) == 1 and 25 <= sleeps[0] <= 30
 
 
 def test_429_with_an_unreasonable_retry_after_gives_up_at_once(client, server, sleeps):
@@ -788,4 +793,3 @@ def test_indicator_ids_are_validated(client, ids, message):
 def test_bulk_csv_content_type_is_not_required(client, server):
     server.route(BULK, Reply(body=fixture_text(BULK_CSV), content_type="application/octet-stream"))
     assert len(client.bulk_data([90776], 502, 6, profile_id=45).frame) == 4
-    assert CSV_TYPE.startswith("text/csv")

@@ -617,7 +617,9 @@ class FingertipsClient:
         Notes
         -----
         Always sends ``include_sortable_time_periods=yes`` and ``profile_id``. A header-only
-        response is valid but is not cached, so the cache only ever holds files with rows.
+        response is valid but is not cached, so the cache only ever holds files with rows; in
+        offline mode such a batch is therefore a cache miss. Indicators absent from a response
+        that has other rows are listed in ``missing_indicator_ids``.
         """
         ids = _ids(indicator_ids, "indicator_ids")
         child = _int(child_area_type_id, "child_area_type_id")
