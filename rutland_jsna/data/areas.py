@@ -725,7 +725,7 @@ def cipfa_neighbours(
         try:
             code = current_code(raw)
         except UnknownAreaError as exc:
-            raise UnknownAreaError(f"neighbours of {area}: {exc}") from exc
+            raise type(exc)(f"neighbours of {area}: {exc}") from exc
         n = by_code[code]
         if n.type is not AreaType.UTLA:
             raise UnknownAreaError(f"neighbours of {area}: {n} is not an upper-tier authority")
