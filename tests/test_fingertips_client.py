@@ -87,7 +87,14 @@ def sleeps():
 
 @pytest.fixture
 def client(server, cache, sleeps):
-    with FingertipsClient(server.base_url, cache=cache, timeout=(1.0, 0.25), sleep=sleeps) as c:
+    with FingertipsClient(server.base_url, cache=cache, timeout=(2.0, 2.0), sleep=sleeps) as c:
+        yield c
+
+
+@pytest.fixture
+def impatient_client(server, cache, sleeps):
+    """A client with a 0.25 s read timeout, for the slow-server tests."""
+    with FingertipsClient(server.base_url, cache=cache, timeout=(2.0, 0.25), sleep=sleeps) as c:
         yield c
 
 
@@ -142,7 +149,7 @@ def test_every_request_passes_verify_true(client, server, monkeypatch):
     monkeypatch.setattr(client.session, "get", spy)
     client.area_types()
     assert seen and all(kw["verify"] is True for kw in seen)
-    assert all(kw["timeout"] == (1.0, 0.25) for kw in seen)
+    assert all(kw["timeout"] == (2.0, 2.0) for kw in seen)
 
 
 def test_no_code_path_disables_tls_verification():
@@ -523,24 +530,28 @@ def test_tampered_cache_file_is_never_used(client, server, cache):
 
 
 # ---------------------------------------------------------------------- faults: network
-def test_slow_response_beyond_read_timeout_retries_then_unreachable(client, server, sleeps):
-    server.route("area_types", json_reply("area_types.json", delay=2.0))
+def test_slow_response_beyond_read_timeout_retries_then_unreachable(
+    impatient_client, server, sleeps
+):
+    server.route("area_types", json_reply("area_types.json", delay=10.0))
     with pytest.raises(FingertipsUnavailableError) as info:
-        client.area_types()
+        impatient_client.area_types()
     message = str(info.value)
-    assert message.startswith("Fingertips API unreachable after 3 attempts: no response within")
+    assert message.startswith(
+        "Fingertips API unreachable after 3 attempts: no response within the 0.25 s read timeout ("
+    )
     assert f"({server.base_url}area_types)" in message
     assert message.endswith("use --source demo or a cached download")
     assert len(server.hits("area_types")) == 3
     assert sleeps == [2.0, 4.0]  # exponential back-off between the attempts
-    assert_nothing_cached(client.cache)
+    assert_nothing_cached(impatient_client.cache)
 
 
-def test_slow_then_fast_succeeds(client, server, sleeps):
+def test_slow_then_fast_succeeds(impatient_client, server, sleeps):
     server.route(
-        "area_types", json_reply("area_types.json", delay=2.0), json_reply("area_types.json")
+        "area_types", json_reply("area_types.json", delay=10.0), json_reply("area_types.json")
     )
-    assert len(client.area_types()) == 6
+    assert len(impatient_client.area_types()) == 6
     assert sleeps == [2.0]
 
 
