@@ -296,6 +296,7 @@ def test_nearest_neighbours_resolve_model_at_run_time(client, server):
     assert (nn.neighbour_type_id, nn.model_name) == (1, "CIPFA local authority nearest neighbours")
     assert nn.codes == ["E10000009", "E10000024", "E10000002"]
     assert list(nn.areas["rank"]) == [1, 2, 3]
+    assert list(nn) == nn.codes and len(nn) == 3  # usable as a plain neighbour-code source
     assert server.hits("areas/by_parent_area_code")[0].query == {
         "area_type_id": "102",
         "parent_area_code": "nn-1-E06000017",

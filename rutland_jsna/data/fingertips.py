@@ -187,6 +187,15 @@ class Neighbours:
         """Neighbour area codes in rank order."""
         return list(self.areas["area_code"])
 
+    def __iter__(self) -> Iterator[str]:
+        """Iterate over the neighbour codes in rank order (so
+        ``functools.partial(client.nearest_neighbours, area_type_id=102)`` is a neighbour source
+        for :func:`rutland_jsna.data.areas.cipfa_neighbours`)."""
+        return iter(self.codes)
+
+    def __len__(self) -> int:
+        return len(self.areas)
+
 
 AREA_COLUMNS: tuple[str, ...] = ("area_code", "area_name", "area_short", "area_type_id")
 AREA_TYPE_COLUMNS: tuple[str, ...] = ("area_type_id", "name", "short", "can_be_displayed_on_map")
