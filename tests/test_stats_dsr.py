@@ -454,3 +454,10 @@ def test_docstring_example_runs():
     result = doctest.testmod(dsr_module)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_band_table_with_non_numeric_weight_is_an_error(small):
+    with pytest.raises(
+        ValueError, match=r"standard: 1 value is not numeric \(e\.g\. \['heavy'\]\)"
+    ):
+        dsr_ci(small, "x", "n", "g", standard={"0-4": 5000, "5-9": "heavy"})

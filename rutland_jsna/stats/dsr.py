@@ -102,7 +102,7 @@ def _weights(
     """One standard-population weight per row of ``data`` (see the module docstring)."""
     n = len(data)
     if isinstance(standard, Mapping) and not isinstance(standard, pd.Series):
-        standard = pd.Series(standard, dtype=np.float64)
+        standard = pd.Series(dict(standard))
     if isinstance(standard, pd.Series):
         table, _ = as_float_array(standard, "standard")
         fail_if(
@@ -218,8 +218,9 @@ def dsr_ci(
 
     References
     ----------
-    .. [1] Fingertips Public Health Technical Guidance, "Directly standardised rates".
-       https://fingertips.phe.org.uk/static-reports/public-health-technical-guidance/Basic_statistics/DSRs.html
+    .. [1] Fingertips Public Health Technical Guidance, "Directly standardised rates", and
+       APHO Technical Briefing 3, "Commonly used public health statistics and their confidence
+       intervals" (listed at https://fingertips.phe.org.uk/profile/guidance).
     .. [2] PHEindicatormethods (R) ``calculate_dsr``/``phe_dsr``, ``R/DSR.R``; ``esp2013`` in
        ``R/data.R``.
     .. [3] Dobson AJ, Kuulasmaa K, Eberle E, Scherer J (1991). Confidence intervals for weighted
