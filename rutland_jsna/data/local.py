@@ -658,9 +658,15 @@ def _validate_rows(
                         source,
                     )
                 )
-    order = {c: i for i, c in enumerate(spec.column_names)}
-    failures.sort(key=lambda f: (f.rows[:1] or (0,), order.get(f.column.split(", ")[0], 99)))
     return failures
+
+
+def _sorted(failures: list[ValidationFailure], spec: ExtractSpec) -> list[ValidationFailure]:
+    """Failures by first row, then by column order."""
+    order = {c: i for i, c in enumerate(spec.column_names)}
+    return sorted(
+        failures, key=lambda f: (f.rows[:1] or (0,), order.get(f.column.split(", ")[0], 99))
+    )
 
 
 def _read_raw(path: Path, sheet: str | int) -> pd.DataFrame:
@@ -769,7 +775,7 @@ def load_local_extract(path: str | Path, kind: str, *, sheet: str | int = 0) -> 
     typed, failures, bad_cells = _convert(raw, spec, row_numbers, source)
     failures += _validate_rows(typed, spec, row_numbers, source, bad_cells)
     if failures:
-        raise DataValidationError(failures, source)
+        raise DataValidationError(_sorted(failures, spec), source)
 
     out = typed.copy()
     for col in spec.columns:
