@@ -152,6 +152,8 @@ def test_output_columns_and_dtypes_are_fixed():
 def test_inputs_are_not_modified():
     x = np.array([0.0, 5.0, 10.0])
     n = np.array([10.0, 10.0, 10.0])
+    x.flags.writeable = False  # a write into an input would raise
+    n.flags.writeable = False
     proportion_ci(x, n)
     assert x.tolist() == [0.0, 5.0, 10.0]
     assert n.tolist() == [10.0, 10.0, 10.0]

@@ -186,6 +186,8 @@ def test_empty_input_gives_empty_frame():
 def test_inputs_are_not_modified():
     x = np.array([0.0, 5.0, 50.0])
     n = np.array([10.0, 10.0, 10.0])
+    x.flags.writeable = False  # a write into an input would raise
+    n.flags.writeable = False
     rate_ci(x, n)
     assert x.tolist() == [0.0, 5.0, 50.0] and n.tolist() == [10.0, 10.0, 10.0]
 

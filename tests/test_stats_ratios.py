@@ -284,3 +284,13 @@ def test_docstring_examples_run():
     result = doctest.testmod(ratios_module)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_read_only_inputs_are_not_written():
+    arrays = [np.array([10.0, 0.0]), np.array([100.0, 100.0]), np.array([0.0, 5.0])]
+    for a in arrays:
+        a.flags.writeable = False
+    got = rate_ratio_ci(arrays[0], arrays[1], arrays[2], arrays[1])
+    assert got["ratio"].iloc[1] == 0.0
+    got = observed_expected_ci(arrays[0], arrays[1])
+    assert got["ratio"].tolist() == [0.1, 0.0]

@@ -285,13 +285,26 @@ def check_multiplier(multiplier: object) -> float:
     return float(multiplier)
 
 
+def _float_view(value: object, name: str) -> np.ndarray:
+    """A 1-D float64 array for ``value``: a view of float64 input (no copy), else coerced.
+
+    The fast path only skips a copy; it accepts exactly what ``as_float_array`` accepts
+    (float64 data are numbers or NaN). Callers never write into the returned array.
+    """
+    if isinstance(value, np.ndarray) and value.dtype == np.float64 and value.ndim == 1:
+        return value
+    if isinstance(value, pd.Series) and value.dtype == np.float64:
+        return value.to_numpy()
+    return as_float_array(value, name)[0]
+
+
 def coerce_inputs(**values: object) -> tuple[dict[str, np.ndarray], pd.Index | None]:
     """Coerce named array-likes to float64 arrays, broadcast scalars, pick the output index.
 
     Non-numeric values and mismatched lengths raise ValueError naming the argument
     (``_common.as_float_array`` / ``_common.broadcast_scalars``).
     """
-    arrays = {name: as_float_array(value, name)[0] for name, value in values.items()}
+    arrays = {name: _float_view(value, name) for name, value in values.items()}
     arrays = broadcast_scalars(**arrays)
     n = len(next(iter(arrays.values())))
     return arrays, output_index(n, **values)
