@@ -23,7 +23,7 @@ References
    ``R/Rates.R`` (``phe_rate``).
 .. [3] Breslow NE, Day NE. Statistical Methods in Cancer Research, Volume II: The Design and
    Analysis of Cohort Studies. IARC Scientific Publications No. 82, Lyon, 1987 (Byar's
-   approximation, p. 69).
+   approximation).
 """
 
 from __future__ import annotations
