@@ -128,7 +128,7 @@ def byar_count_limits(count: object, confidence: float = 0.95) -> tuple[np.ndarr
     References
     ----------
     Fingertips technical guidance "Rates"; PHEindicatormethods ``R/utils.R``; Breslow & Day
-    (1987), p. 69.
+    (1987).
 
     Examples
     --------
