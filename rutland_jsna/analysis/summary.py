@@ -46,6 +46,7 @@ __all__ = [
     "SMALL_NUMBER_EVENTS",
     "indicator_summary",
     "national_codes_in",
+    "prepare_rows",
     "empty_summary",
 ]
 
@@ -116,6 +117,32 @@ def _latest_periods(rows: pd.DataFrame) -> pd.DataFrame:
         .drop_duplicates(C.KEY)
     )
     return counts.rename(columns={"period": C.PERIOD})[[C.KEY, _SORT, "range", C.PERIOD]]
+
+
+def prepare_rows(
+    data: pd.DataFrame, indicators: Sequence[Indicator] | pd.DataFrame, confidence: float = 0.95
+) -> pd.DataFrame:
+    """The rows the summary and the chart series use: each indicator's latest period range.
+
+    :func:`~rutland_jsna.analysis.select.indicator_rows` plus the catalogue fields the methods
+    need (``polarity``, ``value_type``, ``comparison_method``, goals), ``range`` (the time
+    period range, blank as "") and ``latest_sortable`` (the indicator's latest period with a
+    value in any area). Rows of other period ranges than the latest one's are dropped, so a
+    series never mixes annual and 3-year periods.
+    """
+    cat = (
+        indicators
+        if isinstance(indicators, pd.DataFrame)
+        else catalogue_frame(list(indicators), confidence)
+    )
+    meta_cols = [C.KEY, C.POLARITY, C.VALUE_TYPE, "comparison_method", C.GOAL_LOWER,
+                 C.GOAL_UPPER, "goal_uses_ci"]
+    rows = indicator_rows(data, cat)
+    rows["range"] = _range_key(rows)
+    rows = rows.merge(cat[meta_cols], on=C.KEY, how="left")
+    latest = _latest_periods(rows).rename(columns={_SORT: "latest_sortable"})
+    return rows.merge(latest[[C.KEY, "range", "latest_sortable"]], on=[C.KEY, "range"],
+                      how="inner")
 
 
 def _comparisons(frame: pd.DataFrame, national: pd.DataFrame) -> pd.Series:
@@ -217,6 +244,7 @@ def indicator_summary(
     *,
     england_code: str = ENGLAND_CODE,
     national_codes: Iterable[str] | None = None,
+    prepared: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per catalogue indicator for ``area_code`` at the indicator's latest period.
 
@@ -240,6 +268,9 @@ def indicator_summary(
     national_codes : iterable of str, optional
         The areas among which national quintiles are computed; default every upper-tier
         authority code in ``data`` (:func:`national_codes_in`).
+    prepared : pandas.DataFrame, optional
+        The output of :func:`prepare_rows` for the same data and indicators, when the caller
+        already has it (a chapter computes it once for the summary and the charts).
 
     Returns
     -------
@@ -272,14 +303,8 @@ def indicator_summary(
     comparators = [c for c in dict.fromkeys(comparators) if c != area_code]
     group_codes = [area_code, *comparators]
     national = list(national_codes) if national_codes is not None else national_codes_in(data)
-    meta_cols = [C.KEY, C.POLARITY, C.VALUE_TYPE, "comparison_method", C.GOAL_LOWER,
-                 C.GOAL_UPPER, "goal_uses_ci"]
-
-    rows = indicator_rows(data, cat)
-    rows["range"] = _range_key(rows)
-    rows = rows.merge(cat[meta_cols], on=C.KEY, how="left")
+    rows = prepare_rows(data, cat) if prepared is None else prepared
     latest = _latest_periods(rows).rename(columns={_SORT: "latest_sortable"})
-    rows = rows.merge(latest[[C.KEY, "range", "latest_sortable"]], on=[C.KEY, "range"], how="inner")
 
     # England's value at every period, joined to the area's (and others') rows.
     england = rows.loc[rows[T.AREA_CODE] == england_code, [C.KEY, _SORT, T.VALUE]].rename(
