@@ -428,3 +428,17 @@ def test_bundled_utla_list_is_a_verbatim_copy():
     assert (AREAS_DIR / "utla_2023.csv").read_bytes() == (
         shared_reference_dir() / "utla_2023.csv"
     ).read_bytes()
+
+
+def test_callable_source_returning_an_iterable_of_codes():
+    # e.g. functools.partial(FingertipsClient.nearest_neighbours, area_type_id=102): returns an
+    # object that iterates over neighbour codes in rank order.
+    class Ranked:
+        def __init__(self, codes):
+            self._codes = codes
+
+        def __iter__(self):
+            return iter(self._codes)
+
+    got = cipfa_neighbours("E06000017", source=lambda code: Ranked(["E10000002", "E06000055"]))
+    assert [a.code for a in got] == ["E06000060", "E06000055"]
