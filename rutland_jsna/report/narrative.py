@@ -1587,10 +1587,10 @@ def england_comparison_sentence(
     if label is None:
         england = f" (England: {_v(r, r.england)})" if r.england is not None else ""
         first = f"{start} {v} a {m} of {value}{england}; this value is not compared with England."
-    elif r.basis == BASIS_QUINTILES or label in (g.value for g in GoalComparison):
+    elif r.basis == BASIS_QUINTILES:
+        first = f"{start} {v} a {m} of {value}, {_comparison_clause(r)}."
+    elif label in (g.value for g in GoalComparison):
         first = f"{start} {v} a {m} of {value}, which is {_comparison_clause(r)}."
-        if r.basis == BASIS_QUINTILES:
-            first = f"{start} {v} a {m} of {value}, {_comparison_clause(r)}."
     else:
         bench = "the benchmark" if r.basis == BASIS_GOAL else "England"
         number = (
