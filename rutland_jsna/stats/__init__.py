@@ -6,7 +6,16 @@ files, HTTP or HTML.
 """
 
 # --- public functions, one import per family (keep alphabetical by module) ---
+from .compare import compare_to_benchmark, compare_to_benchmark_two_levels, compare_to_goal
+from .disclosure import suppress_small_counts
 from .dsr import ESP2013, dsr_ci
+from .funnel import (
+    FunnelSignificance,
+    funnel_axis,
+    funnel_baseline,
+    funnel_limits,
+    funnel_significance,
+)
 from .labels import (
     Comparison,
     GoalComparison,
@@ -16,6 +25,8 @@ from .labels import (
     trend_label,
 )
 from .proportions import proportion_ci
+from .quantiles import QuintileReason, quintiles, spine_percentiles
+from .ranking import rank_areas, rank_summary
 from .rates import rate_ci
 from .ratios import observed_expected_ci, rate_ratio_ci
 from .trend import TrendReason, recent_trend
@@ -35,4 +46,18 @@ __all__ = [
     "observed_expected_ci",
     "recent_trend",
     "TrendReason",
+    "compare_to_benchmark",
+    "compare_to_benchmark_two_levels",
+    "compare_to_goal",
+    "quintiles",
+    "spine_percentiles",
+    "QuintileReason",
+    "rank_areas",
+    "rank_summary",
+    "funnel_limits",
+    "funnel_significance",
+    "funnel_axis",
+    "funnel_baseline",
+    "FunnelSignificance",
+    "suppress_small_counts",
 ]
