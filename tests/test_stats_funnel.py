@@ -85,7 +85,7 @@ def test_limits_on_an_axis_with_n_points():
 
 def test_proportion_significance_matches_pim():
     # 27 rows of testdata_funnel_prop_inputs.csv covering every label; baseline = PIM's
-    # average over all 303 input rows (printed 80.642448 in the outputs file).
+    # average over all the input rows (printed 80.642448 in the outputs file).
     pim = pd.read_csv(PIM / "funnel_prop_significance.csv")
     value = pim["numerator"] / pim["denominator"] * 100
     got = funnel_significance(value, pim["denominator"], 80.642448)
