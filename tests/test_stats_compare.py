@@ -393,3 +393,13 @@ def test_goal_error_non_numeric_and_polarity_and_length():
         compare_to_goal([85.0], 80, None, "Higher is better")
     with pytest.raises(ValueError, match="inputs must have the same length"):
         compare_to_goal([85.0, 86.0, 87.0], [80, 80], None, HIGH)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import rutland_jsna.stats.compare as module
+
+    result = doctest.testmod(module)
+    assert result.attempted > 0
+    assert result.failed == 0

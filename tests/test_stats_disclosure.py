@@ -211,3 +211,13 @@ def test_error_groups_length_and_missing():
         ValueError, match=r"groups: 1 value is missing \(rule: every row needs a group label\)"
     ):
         suppress_small_counts([1, 2, 3], groups=["a", None, "b"])
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import rutland_jsna.stats.disclosure as module
+
+    result = doctest.testmod(module)
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -374,3 +374,13 @@ def test_error_baseline_helper():
         funnel_baseline([-1, 2], [3, 4])
     with pytest.raises(ValueError, match="numerator, denominator: no row has both"):
         funnel_baseline([np.nan], [3])
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import rutland_jsna.stats.funnel as module
+
+    result = doctest.testmod(module)
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -230,3 +230,13 @@ def test_property_spine_matches_numpy(values):
 def test_spine_error_non_numeric():
     with pytest.raises(ValueError, match="values: 1 value is not numeric"):
         spine_percentiles([1, 2, 3, "n/a"])
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import rutland_jsna.stats.quantiles as module
+
+    result = doctest.testmod(module)
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -208,3 +208,13 @@ def test_error_polarity_length():
         ValueError, match="inputs must have the same length: values has 2, polarity has 3"
     ):
         rank_areas([1.0, 2.0], [HIGH, HIGH, HIGH])
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import rutland_jsna.stats.ranking as module
+
+    result = doctest.testmod(module)
+    assert result.attempted > 0
+    assert result.failed == 0
