@@ -218,3 +218,24 @@ def test_docstring_examples_run():
     result = doctest.testmod(module)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_error_by_two_dimensional():
+    with pytest.raises(
+        ValueError,
+        match=r"by: expected a one-dimensional array-like of group labels \(or a DataFrame of label columns\), got shape \(2, 2\)",
+    ):
+        rank_areas([1.0, 2.0], HIGH, by=[["a", 1], ["b", 2]])
+
+
+def test_error_by_dataframe_length_and_missing():
+    with pytest.raises(
+        ValueError, match="inputs must have the same length: values has 3, by has 2"
+    ):
+        rank_areas([1.0, 2.0, 3.0], HIGH, by=pd.DataFrame({"i": ["a", "b"]}))
+    by = pd.DataFrame({"i": ["a", "a", "b"], "p": [2023, None, 2023]})
+    with pytest.raises(
+        ValueError,
+        match=r"by: 1 value is missing \(rule: every row needs a group label\) at positions \[1\]",
+    ):
+        rank_summary([1.0, 2.0, 3.0], HIGH, by=by)

@@ -58,9 +58,16 @@ def _group_codes(by: Any, n: int, name: str = "by") -> tuple[np.ndarray, pd.Inde
         return np.asarray(codes, dtype=np.int64), labels
     if np.isscalar(by) or by is None:
         raise ValueError(f"{name}: expected one group label per value, got {by!r}")
-    series = by if isinstance(by, pd.Series) else pd.Series(np.asarray(by, dtype=object))
-    if series.ndim != 1:
-        raise ValueError(f"{name}: expected a one-dimensional array-like of group labels")
+    if isinstance(by, pd.Series):
+        series = by
+    else:
+        labels_array = np.asarray(by, dtype=object)
+        if labels_array.ndim != 1:
+            raise ValueError(
+                f"{name}: expected a one-dimensional array-like of group labels (or a DataFrame "
+                f"of label columns), got shape {labels_array.shape}"
+            )
+        series = pd.Series(labels_array)
     if len(series) != n:
         raise ValueError(
             f"inputs must have the same length: values has {n}, {name} has {len(series)}"
