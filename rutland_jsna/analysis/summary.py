@@ -16,7 +16,10 @@ the table every chapter prints (columns :data:`~rutland_jsna.analysis.columns.SU
   series: chi-square test on counts for proportions, weighted regression on CIs otherwise);
 * the previous period, value and comparison, and the first period of the current unbroken run
   of the same comparison;
-* suppression, small numbers (fewer than 10 events) and the reason a value is missing.
+* suppression, small numbers (fewer than 10 events), counts of 1 to 4 withheld on display
+  (:func:`~rutland_jsna.stats.disclosure.suppress_small_counts`, primary suppression: the
+  summary is one row per indicator, so there is no total to protect) and the reason a value
+  is missing.
 
 Every statistic comes from :mod:`rutland_jsna.stats`; this module only selects and joins, with
 grouped pandas operations over all indicators at once (no loop per indicator).
@@ -34,6 +37,7 @@ from ..config import ENGLAND_CODE
 from ..data import columns as T
 from ..data.catalogue_model import ComparisonMethod, Indicator, ValueType
 from ..stats.compare import compare_to_benchmark, compare_to_goal
+from ..stats.disclosure import suppress_small_counts
 from ..stats.labels import Comparison, GoalComparison, Polarity, TrendLabel
 from ..stats.quantiles import quintiles
 from ..stats.ranking import rank_areas, rank_summary
@@ -323,7 +327,7 @@ def indicator_summary(
     at_latest = history[history[_SORT] == history["latest_sortable"]].drop_duplicates(C.KEY)
     prev_rows = history.merge(previous, left_on=[C.KEY, _SORT],
                               right_on=[C.KEY, "previous_sortable"], how="inner")
-    prev_rows = prev_rows[[C.KEY, T.VALUE, C.COMPARISON]].rename(
+    prev_rows = prev_rows[[C.KEY, T.VALUE, C.COMPARISON]].drop_duplicates(C.KEY).rename(
         columns={T.VALUE: C.PREVIOUS_VALUE, C.COMPARISON: C.PREVIOUS_COMPARISON}
     )
     hist_valued = history[history[T.VALUE].notna() & (history[_SORT] <= history["latest_sortable"])]
@@ -395,7 +399,9 @@ def _finish(out: pd.DataFrame) -> pd.DataFrame:
     out[C.COUNT] = count
     out[C.SUPPRESSED] = suppressed.to_numpy()
     out[C.SMALL_NUMBERS] = (value.notna() & count.notna() & (count < SMALL_NUMBER_EVENTS)).to_numpy()
-    out[C.COUNT_SUPPRESSED] = (count.notna() & (count >= 1) & (count <= SMALL_COUNT_MAX)).to_numpy()
+    out[C.COUNT_SUPPRESSED] = suppress_small_counts(
+        count.to_numpy(), lower=1, upper=SMALL_COUNT_MAX
+    )["suppressed"].to_numpy(dtype=bool)
     method = out["comparison_method"]
     out[C.COMPARISON_BASIS] = np.select(
         [method == ComparisonMethod.GOAL.value, method == ComparisonMethod.QUINTILES.value],

@@ -1,0 +1,254 @@
+"""Page blocks every chapter shares (chapters.md §0): header, about, changes, notes, appendix.
+
+Each function takes a :class:`~rutland_jsna.report.context.ChapterContext` and returns an
+:class:`~rutland_jsna.report.html.Html` block, so a notebook cell is one call and the same call
+is unit-tested.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from ..analysis import columns as C
+from ..analysis.changes import changes_since, summary_csv_path, write_summary_csv
+from . import narrative
+from .context import ChapterContext
+from .format import SUPPRESSED_NOTE
+from .html import Html, bullet_list, esc, heading, paragraph, tag
+from .legend import comparison_legend, trend_legend
+from .tables import SMALL_NUMBERS_NOTE, csv_link, frame_table
+
+__all__ = [
+    "DEMO_BANNER",
+    "about_chapter",
+    "chapter_header",
+    "changes_section",
+    "comparators_appendix",
+    "contents",
+    "data_notes_section",
+    "demo_banner",
+    "provenance",
+    "summary_download",
+]
+
+DEMO_BANNER = "Demonstration data — not official statistics"
+
+
+def demo_banner(ctx: ChapterContext) -> Html:
+    """The demonstration-data banner (empty for real data)."""
+    if not ctx.source.is_demo:
+        return Html()
+    return tag(
+        "div",
+        [
+            tag("strong", DEMO_BANNER),
+            esc(
+                "The figures in this chapter come from a generated demonstration snapshot "
+                "shaped like Fingertips data. They are not official statistics and must not "
+                "be quoted."
+            ),
+        ],
+        class_="banner",
+        role="note",
+    )
+
+
+def provenance(ctx: ChapterContext) -> Html:
+    """Area, data source, release, extraction and build dates, version and checksum."""
+    source = ctx.source
+    kind = {
+        "demo": "Demonstration snapshot (generated; not Fingertips)",
+        "fingertips": "OHID Fingertips (downloaded through the Fingertips API)",
+    }.get(source.source, f"Processed store {source.source}")
+    items = [
+        ("Area", f"{ctx.area_name} ({ctx.area_code})"),
+        ("Data source", f"{kind}: {source.description}"),
+        ("Data release", ctx.release),
+        ("Data extracted", source.extracted[:10] if source.extracted else "not recorded"),
+        ("Chapter built", ctx.build_date.isoformat()),
+        ("Package version", f"rutland_jsna {ctx.version}"),
+        ("Snapshot checksum (sha256)", source.checksum or "not recorded"),
+    ]
+    parts = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items)
+    return Html(f'<dl class="meta">{parts}</dl>')
+
+
+def contents(entries: Sequence[tuple[str, str]]) -> Html:
+    """A contents list of (anchor id, heading) pairs."""
+    items = [tag("a", text, href=f"#{anchor}") for anchor, text in entries]
+    return tag("nav", [heading(2, "Contents", id="contents"), bullet_list(items)],
+               class_="contents", aria_labelledby="contents")
+
+
+def chapter_header(
+    ctx: ChapterContext,
+    title: str,
+    *,
+    subtitle: str | None = None,
+    lines: Sequence[str] = (),
+    toc: Sequence[tuple[str, str]] = (),
+) -> Html:
+    """Title block: banner (demo data), ``<h1>``, area, extra lines, provenance, contents."""
+    parts: list[Html | str] = [demo_banner(ctx), heading(1, title)]
+    parts.append(tag("p", subtitle or f"{ctx.area_name} ({ctx.area_code})", class_="subtitle"))
+    parts.extend(paragraph(line) for line in lines)
+    parts.append(provenance(ctx))
+    if toc:
+        parts.append(contents(toc))
+    return tag("div", parts, class_="chapter-header")
+
+
+def about_chapter(
+    ctx: ChapterContext,
+    covers: str,
+    *,
+    level: int = 2,
+    anchor: str = "about",
+) -> Html:
+    """What the chapter covers, the comparator set, and how to read ranks, colours and labels."""
+    comparator_names = ", ".join(ctx.comparators.names) or "none"
+    n = len(ctx.comparators.codes) + 1
+    read = [
+        f"Rank compares {ctx.area_name} with its {len(ctx.comparators.codes)} comparator areas "
+        f"({n} areas in all) that have a value: 1 is the best, or the lowest when an indicator "
+        f"has no polarity (no direction is better). Areas without a value are not ranked, so "
+        f"the number ranked can be below {n}. Tied values share the better rank.",
+        "Best/Lowest and Worst/Highest are the best and worst values in the comparator group "
+        "(the lowest and highest when the indicator has no polarity).",
+        "The RAG column compares the value with England (or with a goal, or places it in a "
+        "national quintile, where the table says so) using the 95% confidence interval, as "
+        "Fingertips does: Better or Worse means the difference is statistically significant; "
+        "Similar means it is not. Higher and Lower are used when higher is neither better nor "
+        "worse. Not compared means there is no England value or goal, or the indicator is not "
+        "suited to comparison. Each result is printed as a word beside its colour.",
+        "The direction of travel (DoT) is the Fingertips recent-trend test on the latest five "
+        "annual points: a chi-square test for trend for proportions and a weighted regression "
+        "for other values. It is Cannot be calculated when there are fewer than five annual "
+        "points, the periods are not annual or a value is missing.",
+        "Values are shown to one decimal place; missing values are shown as Null with the "
+        "reason; counts of 1 to 4 are shown as * (disclosure control).",
+    ]
+    return tag(
+        "section",
+        [
+            heading(level, "About this chapter", id=anchor),
+            paragraph(covers),
+            paragraph(
+                f"Comparator areas: {ctx.comparators.description} — {comparator_names}. "
+                f"The full list with ONS codes is in the appendix."
+            ),
+            heading(level + 1, "How to read the tables"),
+            bullet_list(read),
+            comparison_legend(),
+            trend_legend(),
+        ],
+        aria_labelledby=anchor,
+    )
+
+
+def summary_download(ctx: ChapterContext) -> Html:
+    """Store the chapter's summary for the next release and link it as a download."""
+    name = f"{ctx.chapter}_summary.csv"
+    if ctx.output_dir is not None:
+        write_summary_csv(ctx.summary, summary_csv_path(ctx.output_dir, str(ctx.chapter)),
+                          ctx.area_code)
+        return tag("p", tag("a", "Download every indicator's figures (CSV)", href=name,
+                            download=name, class_="download"), class_="download-link")
+    link, _ = csv_link(ctx.summary.assign(area_code=ctx.area_code), name,
+                       label="Download every indicator's figures (CSV)")
+    return link
+
+
+def changes_section(ctx: ChapterContext, *, level: int = 2, anchor: str = "changes") -> Html:
+    """Changes since the previous release: values, comparisons and directions of travel."""
+    parts: list[Html | str] = [heading(level, "Changes since the previous release", id=anchor)]
+    previous = ctx.previous_summary
+    if previous is None:
+        parts.append(paragraph(
+            f"This is the first release of this chapter for {ctx.area_name} in this reports "
+            "folder, so there is nothing to compare with yet."
+        ))
+    else:
+        label, table = previous
+        changes = changes_since(table, ctx.summary)
+        if changes.empty:
+            parts.append(paragraph(
+                f"No value, comparison or direction of travel has changed since release {label}."
+            ))
+        else:
+            n_ind = changes["key"].nunique()
+            parts.append(paragraph(
+                f"Compared with release {label}, {n_ind} indicator"
+                f"{'s have' if n_ind != 1 else ' has'} a new period, value, comparison or "
+                "direction of travel."
+            ))
+            shown = changes.assign(
+                Indicator=changes["indicator"] + " (" + changes["sex"] + ", " + changes["age"] + ")"
+            )[["Indicator", "change", "previous", "current"]].rename(
+                columns={"change": "What changed", "previous": f"Release {label}",
+                         "current": f"Release {ctx.release}"}
+            )
+            shown = shown.replace("", "none")
+            parts.append(frame_table(shown, caption=f"Changes since release {label}",
+                                     csv_name=f"{ctx.chapter}_changes", output_dir=ctx.output_dir))
+    return tag("section", parts, aria_labelledby=anchor)
+
+
+def data_notes_section(
+    ctx: ChapterContext,
+    *,
+    level: int = 2,
+    anchor: str = "data-notes",
+    definitions: Sequence[str] = (),
+) -> Html:
+    """Missing values, suppression, small numbers and definitions (chapters.md §0 item 5)."""
+    s = ctx.summary
+    parts: list[Html | str] = [heading(level, "Data notes", id=anchor)]
+    notes = narrative.data_notes(s, ctx.area_name)
+    parts.append(heading(level + 1, "Missing values, suppression and small numbers"))
+    if notes is None:
+        parts.append(paragraph("Every indicator has a value for the latest period."))
+    else:
+        parts.append(Html(notes.html))
+    missing = s[s[C.VALUE].isna()]
+    if len(missing):
+        reasons = missing[C.MISSING_REASON].value_counts()
+        parts.append(paragraph(
+            "Values shown as Null: "
+            + "; ".join(f"{reason} ({count})" for reason, count in reasons.items())
+            + "."
+        ))
+    general = [
+        SUPPRESSED_NOTE.lstrip("* "),
+        SMALL_NUMBERS_NOTE.lstrip("† "),
+        "Due to small numbers in many indicators (especially for smaller authorities) values "
+        "can fluctuate widely across years, making trends more difficult to interpret.",
+        *definitions,
+    ]
+    parts.append(heading(level + 1, "Definitions"))
+    parts.append(bullet_list(general))
+    return tag("section", parts, aria_labelledby=anchor)
+
+
+def comparators_appendix(
+    ctx: ChapterContext,
+    title: str,
+    *,
+    intro: str = "",
+    level: int = 2,
+    anchor: str = "appendix",
+) -> Html:
+    """The comparator areas by name and ONS code."""
+    frame = pd.DataFrame(
+        {"Area": [ctx.area_name, *ctx.comparators.names],
+         "ONS code": [ctx.area_code, *ctx.comparators.codes],
+         "Role": ["Subject area", *["Comparator"] * len(ctx.comparators.codes)]}
+    )
+    parts: list[Html | str] = [heading(level, title, id=anchor)]
+    if intro:
+        parts.append(paragraph(intro))
+    parts.append(paragraph(f"The comparator areas are {ctx.comparators.description}."))
+    parts.append(frame_table(frame, caption=f"{ctx.area_name} and its comparator areas"))
+    return tag("section", parts, aria_labelledby=anchor)

@@ -1,0 +1,371 @@
+"""The chapter context: everything a chapter notebook needs, loaded by one call.
+
+:func:`load_chapter` resolves the area and its comparators, reads the tidy store (the bundled
+demonstration snapshot, a Fingertips download or a processed store at a path), takes the
+chapter's catalogue rows and sections, and records where the numbers came from (source, demo
+flag, snapshot checksum, extraction date), the release label, the build date and the package
+version. The indicator summary (:func:`rutland_jsna.analysis.summary.indicator_summary`) is
+computed once, on first use, and shared by every table, chart and sentence of the chapter.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pandas as pd
+
+from .. import __version__
+from ..analysis import columns as C
+from ..analysis.changes import load_previous_summary
+from ..analysis.select import check_confidence
+from ..analysis.summary import indicator_summary, national_codes_in, prepare_rows
+from ..config import DEFAULT_AREA_CODE, ENGLAND_CODE, reports_dir
+from ..data.catalogue_model import Chapter, Indicator
+
+__all__ = [
+    "ChapterContext",
+    "ComparatorSet",
+    "LoadedStore",
+    "SourceInfo",
+    "default_release_label",
+    "load_chapter",
+    "load_store",
+    "resolve_comparators",
+]
+
+SOURCES = ("demo", "fingertips")
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Where a chapter's numbers come from.
+
+    Attributes
+    ----------
+    source : str
+        ``"demo"``, ``"fingertips"`` or the path given.
+    description : str
+        The store's own description (e.g. "demo snapshot seed 20250601").
+    is_demo : bool
+        Demonstration data: the chapter carries the banner.
+    checksum : str
+        sha256 of the processed snapshot.
+    extracted : str
+        When the data were extracted / written (ISO 8601 date or time).
+    """
+
+    source: str
+    description: str
+    is_demo: bool
+    checksum: str
+    extracted: str
+
+    @property
+    def short_checksum(self) -> str:
+        return self.checksum[:12] if self.checksum else "not recorded"
+
+
+class LoadedStore(NamedTuple):
+    """What :func:`load_store` returns."""
+
+    data: pd.DataFrame
+    info: SourceInfo
+    neighbours: Any = None
+    local_tables: dict[str, pd.DataFrame] = {}
+
+
+@dataclass(frozen=True)
+class ComparatorSet:
+    """The comparator areas of a chapter and how they were chosen."""
+
+    codes: tuple[str, ...]
+    names: tuple[str, ...]
+    description: str
+
+
+def default_release_label(today: date | None = None) -> str:
+    """The release label for a date: its year and quarter, e.g. ``"2026-Q4"``.
+
+    Examples
+    --------
+    >>> default_release_label(date(2026, 11, 3))
+    '2026-Q4'
+    """
+    today = today or date.today()
+    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+
+
+def _meta_value(meta: Any, name: str, default: Any = "") -> Any:
+    if isinstance(meta, Mapping):
+        return meta.get(name, default)
+    return getattr(meta, name, default)
+
+
+def _source_info(source: str, meta: Any) -> SourceInfo:
+    return SourceInfo(
+        source=str(source),
+        description=str(_meta_value(meta, "source", "") or source),
+        is_demo=bool(_meta_value(meta, "is_demo", False)),
+        checksum=str(_meta_value(meta, "sha256", "") or _meta_value(meta, "checksum", "") or ""),
+        extracted=str(_meta_value(meta, "created_at", "") or _meta_value(meta, "extracted", "")),
+    )
+
+
+def _unpack(result: Any) -> tuple[pd.DataFrame, Any, Any, dict[str, pd.DataFrame]]:
+    """(frame, metadata, neighbour table, local tables) from a store loader's result."""
+    neighbours: Any = None
+    local: dict[str, pd.DataFrame] = {}
+    if isinstance(result, tuple):
+        frame, meta = result[0], result[1]
+        if len(result) > 2:
+            neighbours = result[2]
+        if len(result) > 3:
+            local = dict(result[3])
+    else:
+        frame = getattr(result, "data", None)
+        if frame is None:
+            frame = result.frame
+        meta = getattr(result, "metadata", result)
+        neighbours = getattr(result, "neighbours", None)
+        local = dict(getattr(result, "local_tables", None) or {})
+    return frame, meta, neighbours, local
+
+
+def load_store(source: str | os.PathLike[str] = "demo") -> LoadedStore:
+    """Read the tidy store named by ``source``.
+
+    Parameters
+    ----------
+    source : {"demo", "fingertips"} or path
+        ``"demo"``: the bundled demonstration snapshot (generated on first use);
+        ``"fingertips"``: the processed Fingertips download in ``data/processed``; a path: a
+        processed table (``<name>.csv`` with its ``<name>.json`` sidecar) or a folder holding
+        ``fingertips.csv``.
+
+    Returns
+    -------
+    LoadedStore
+        ``(data, info, neighbours, local_tables)``: the tidy table, its provenance, the
+        store's neighbour table (or None) and its local tables (e.g. ``covid_recovery``).
+    """
+    from ..data import store
+
+    if source == "demo":
+        from ..data import demo
+
+        frame, meta, neighbours, local = _unpack(demo.ensure_demo_store())
+        if neighbours is None and hasattr(demo, "demo_neighbours"):
+            neighbours = demo.demo_neighbours()
+        return LoadedStore(frame, _source_info("demo", meta), neighbours, local)
+    if source == "fingertips":
+        frame, meta = store.read_processed("fingertips")
+        return LoadedStore(frame, _source_info("fingertips", meta))
+    path = Path(source).expanduser()
+    if path.is_dir():
+        candidates = sorted(p.stem for p in path.glob("*.csv") if p.with_suffix(".json").is_file())
+        if not candidates:
+            raise FileNotFoundError(
+                f"source: {path} holds no processed table (a <name>.csv with its <name>.json "
+                "sidecar); give 'demo', 'fingertips' or the path of a processed table"
+            )
+        name = "fingertips" if "fingertips" in candidates else candidates[0]
+        frame, meta = store.read_processed(name, directory=path)
+        return LoadedStore(frame, _source_info(str(path), meta))
+    if path.suffix == ".csv" and path.is_file():
+        frame, meta = store.read_processed(path.stem, directory=path.parent)
+        return LoadedStore(frame, _source_info(str(path), meta))
+    raise FileNotFoundError(
+        f"source: {source!r} is neither 'demo', 'fingertips' nor an existing processed table "
+        "(<name>.csv with a <name>.json sidecar) or folder"
+    )
+
+
+def resolve_comparators(
+    area_code: str,
+    comparators: Sequence[str] | None,
+    neighbour_table: Any = None,
+) -> ComparatorSet:
+    """The comparator areas: those given, else the CIPFA neighbours.
+
+    The bundled CIPFA list (Rutland's 15, as printed in March 2023) is used where it exists;
+    otherwise the store's neighbour table (the demonstration snapshot ships demonstration
+    groups for every authority).
+    """
+    from ..data import areas
+
+    if comparators is not None:
+        if isinstance(comparators, str):
+            comparators = [c.strip() for c in comparators.split(",") if c.strip()]
+        found = [areas.get_area(c) for c in comparators]
+        found = [a for a in found if a.code != area_code]
+        return ComparatorSet(
+            tuple(a.code for a in found),
+            tuple(a.name for a in found),
+            "the comparator areas chosen for this build",
+        )
+    try:
+        found = areas.cipfa_neighbours(area_code)
+        description = (
+            "the CIPFA nearest neighbours listed in the March 2023 Outcomes Summary Report"
+        )
+    except areas.NeighboursUnavailableError:
+        if neighbour_table is None:
+            raise
+        found = areas.cipfa_neighbours(area_code, source=neighbour_table)
+        description = (
+            "a demonstration group of similar authorities shipped with the demonstration "
+            "snapshot (not the published CIPFA list)"
+        )
+    return ComparatorSet(tuple(a.code for a in found), tuple(a.name for a in found), description)
+
+
+@dataclass(eq=False)
+class ChapterContext:
+    """Everything one chapter build needs (see :func:`load_chapter`)."""
+
+    chapter: Chapter
+    area_code: str
+    area_name: str
+    comparators: ComparatorSet
+    indicators: tuple[Indicator, ...]
+    sections: tuple[Any, ...]
+    data: pd.DataFrame
+    source: SourceInfo
+    release: str
+    build_date: date
+    version: str
+    confidence: float
+    output_dir: Path | None = None
+    reports_root: Path | None = None
+    england_code: str = ENGLAND_CODE
+    area_names: dict[str, str] = field(default_factory=dict)
+    local_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @cached_property
+    def rows(self) -> pd.DataFrame:
+        """The prepared rows of the chapter's indicators (summary and charts share them)."""
+        return prepare_rows(self.data, self.indicators, self.confidence)
+
+    @cached_property
+    def national_codes(self) -> list[str]:
+        return national_codes_in(self.data)
+
+    @cached_property
+    def summary(self) -> pd.DataFrame:
+        """The indicator summary table (analysis.columns.SUMMARY_COLUMNS)."""
+        return indicator_summary(
+            self.data,
+            self.indicators,
+            self.area_code,
+            self.comparators.codes,
+            self.confidence,
+            england_code=self.england_code,
+            national_codes=self.national_codes,
+            prepared=self.rows,
+        )
+
+    @cached_property
+    def previous_summary(self) -> tuple[str, pd.DataFrame] | None:
+        """(release, summary) of the most recent earlier release of this chapter and area."""
+        root = self.reports_root or reports_dir()
+        return load_previous_summary(root, str(self.chapter), self.release, self.area_code)
+
+    def section(self, code: str) -> Any:
+        for s in self.sections:
+            if s.code == code:
+                return s
+        known = ", ".join(s.code for s in self.sections)
+        raise KeyError(f"section {code!r} is not a section of {self.chapter}; known: {known}")
+
+    def section_summary(self, code: str) -> pd.DataFrame:
+        s = self.summary
+        return s[s[C.SECTION] == code].reset_index(drop=True)
+
+    def name_of(self, code: str) -> str:
+        return self.area_names.get(code, code)
+
+    @property
+    def group_codes(self) -> list[str]:
+        return [self.area_code, *self.comparators.codes]
+
+
+def load_chapter(
+    chapter: Chapter | str,
+    area_code: str = DEFAULT_AREA_CODE,
+    comparators: Sequence[str] | None = None,
+    source: str | os.PathLike[str] = "demo",
+    release: str | None = None,
+    confidence: float = 0.95,
+    *,
+    output_dir: str | os.PathLike[str] | None = None,
+    reports_root: str | os.PathLike[str] | None = None,
+    build_date: date | None = None,
+    store: LoadedStore | None = None,
+    indicators: Iterable[Indicator] | None = None,
+    sections: Iterable[Any] | None = None,
+) -> ChapterContext:
+    """Load a chapter's context: area, comparators, catalogue, data and provenance.
+
+    Parameters
+    ----------
+    chapter : {"outcomes", "sexual_health", "oral_health"}
+    area_code : str
+        Upper-tier authority code (default Rutland, E06000017).
+    comparators : sequence of str, optional
+        Comparator area codes; default the CIPFA nearest neighbours (bundled for Rutland, the
+        demonstration groups otherwise).
+    source : {"demo", "fingertips"} or path
+        See :func:`load_store`.
+    release : str, optional
+        Release label; default :func:`default_release_label` of today.
+    confidence : {0.95, 0.998}
+    output_dir : path, optional
+        Folder of the chapter's HTML: CSV downloads are written there. ``None`` (JupyterLab)
+        embeds them in the links.
+    reports_root : path, optional
+        Folder of the releases (default ``reports/``), searched for the previous release.
+    build_date : date, optional
+        Default today.
+    store, indicators, sections : optional
+        A pre-loaded :class:`LoadedStore`, catalogue rows and sections, instead of reading
+        them (tests, custom catalogues).
+
+    Returns
+    -------
+    ChapterContext
+    """
+    from ..data import areas
+    from ..data.catalogue import chapter_indicators, chapter_sections
+
+    chapter = Chapter(chapter)
+    confidence = check_confidence(confidence)
+    area = areas.get_area(area_code)
+    if area.type is not areas.AreaType.UTLA:
+        raise ValueError(f"area_code: {area} is not an upper-tier local authority")
+    loaded = load_store(source) if store is None else LoadedStore(*store)
+    comparator_set = resolve_comparators(area.code, comparators, loaded.neighbours)
+    names = {a.code: a.name for a in (*areas.upper_tier_areas(), areas.england())}
+    return ChapterContext(
+        chapter=chapter,
+        area_code=area.code,
+        area_name=area.name,
+        comparators=comparator_set,
+        indicators=tuple(indicators) if indicators is not None else chapter_indicators(chapter),
+        sections=tuple(sections) if sections is not None else chapter_sections(chapter),
+        data=loaded.data,
+        source=loaded.info,
+        release=release or default_release_label(),
+        build_date=build_date or datetime.now(UTC).date(),
+        version=__version__,
+        confidence=confidence,
+        output_dir=Path(output_dir) if output_dir is not None else None,
+        reports_root=Path(reports_root) if reports_root is not None else None,
+        area_names=names,
+        local_tables=dict(loaded.local_tables),
+    )
