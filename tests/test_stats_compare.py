@@ -171,7 +171,7 @@ def test_error_unknown_polarity_lists_allowed_words():
 
 def test_error_unknown_polarity_per_row():
     with pytest.raises(
-        ValueError, match=r"polarity: 1 value is unknown polarities \(e.g. \['H'\]\)"
+        ValueError, match=r"polarity: 1 value is not a known polarity \(e.g. \['H'\]\)"
     ):
         compare_to_benchmark([1.0, 2.0], [0.0, 1.0], [2.0, 3.0], 1.0, [HIGH, "H"])
 

@@ -674,7 +674,7 @@ def test_error_unknown_polarity_in_column():
     df = FT_PROP.assign(pol=["RAG - High is good"] + ["High is good"] * 4)
     with pytest.raises(
         ValueError,
-        match=r"polarity: 1 value is unknown polarities \(e.g. \['RAG - High is good'\]\)",
+        match=r"polarity: 1 value is not a known polarity \(e.g. \['RAG - High is good'\]\)",
     ):
         recent_trend(df, "year", **PROP, polarity="pol")
 

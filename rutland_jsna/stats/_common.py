@@ -12,7 +12,6 @@ function reports one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -162,12 +161,13 @@ def as_polarity_array(polarity: Any, n: int, name: str = "polarity") -> np.ndarr
         if p is None:
             raise ValueError(f"{name}: unknown polarity {polarity!r}; expected one of {allowed}")
         return np.full(n, p, dtype=object)
-    values: Sequence[Any] = list(polarity)
+    values = polarity if isinstance(polarity, pd.Series) else pd.Series(list(polarity), dtype=object)
     if len(values) != n:
         raise ValueError(f"inputs must have the same length: values has {n}, {name} has {len(values)}")
-    mapped = [one(v) for v in values]
-    bad = np.array([m is None for m in mapped], dtype=bool)
+    lookup: dict[Any, Polarity] = {p.value: p for p in Polarity} | {p: p for p in Polarity}
+    mapped = values.map(lambda v: lookup.get(v) if isinstance(v, str) else None)
+    bad = mapped.isna().to_numpy()
     if bad.any():
-        first = [values[i] for i in np.flatnonzero(bad)[:MAX_POSITIONS_SHOWN]]
-        fail_if(bad, name, f"are unknown polarities (e.g. {first!r})", f"one of {allowed}")
-    return np.array(mapped, dtype=object)
+        first = values[bad].iloc[:MAX_POSITIONS_SHOWN].tolist()
+        fail_if(bad, name, f"not a known polarity (e.g. {first!r})", f"one of {allowed}")
+    return mapped.to_numpy(dtype=object)

@@ -78,10 +78,9 @@ class Polarity(StrEnum):
 class Comparison(StrEnum):
     """Comparison of a value with a benchmark (England, a parent area, or a goal).
 
-    The words are Fingertips' CSV/legend labels. ``BETTER_998``/``WORSE_998`` etc. are the
-    99.8% outcomes of the two-level method (Fingertips method 17); the CSV prints them with
-    the same words as the 95% ones, so their value is the same word and the level is kept
-    separately (methods.md §10 "Codes 4/5").
+    The words are Fingertips' CSV/legend labels. The 99.8% outcomes of the two-level method
+    (Fingertips method 17) use the same words as the 95% ones; the level is kept in a separate
+    field (methods.md §10 "Codes 4/5"), and their colours are ``COMPARISON_COLOURS[f"{word} 99.8%"]``.
     """
 
     BETTER = "Better"

@@ -291,7 +291,7 @@ def _polarity_codes(
     if bad.any():
         first = list(dict.fromkeys(values[bad].tolist()))[:5]
         fail_if(
-            bad, "polarity", f"are unknown polarities (e.g. {first!r})", f"one of {allowed}",
+            bad, "polarity", f"not a known polarity (e.g. {first!r})", f"one of {allowed}",
             data.index,
         )
     lowest = np.full(n_groups, np.iinfo(np.int64).max)
