@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rutland_jsna.data.columns import BULK_CSV_HEADER, KEY_COLUMNS, TIDY_COLUMNS, bulk_header
 from rutland_jsna.data.errors import ChecksumMismatchError, DataValidationError
@@ -509,3 +511,40 @@ def test_default_directory_is_config_processed_dir(tmp_path: Path, monkeypatch: 
 
 def test_bulk_header_constant_has_27_columns():
     assert len(BULK_CSV_HEADER) == 27 == len(HEADER)
+
+
+# ---------------------------------------------------------------------------------------------
+# Property: any valid frame survives the processed round trip unchanged
+# ---------------------------------------------------------------------------------------------
+
+
+_finite = st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False)
+_text = st.text(min_size=1, max_size=30).filter(lambda s: s.strip() != "")
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    limits=st.lists(_finite, min_size=5, max_size=5).map(sorted),
+    count=st.floats(min_value=0, max_value=1e9, allow_nan=False),
+    note=_text,
+    name=_text,
+)
+def test_round_trip_property(tmp_path: Path, limits, count, note, name):
+    rows = _rows()
+    lo998, lo95, value, up95, up998 = (repr(x) for x in limits)
+    for col, v in zip(
+        ("lower_ci_99_8", "lower_ci_95", "value", "upper_ci_95", "upper_ci_99_8"),
+        (lo998, lo95, value, up95, up998),
+        strict=True,
+    ):
+        _set(rows, 2, col, v)
+    _set(rows, 2, "count", repr(count))
+    df = read_bulk_csv(_write(tmp_path / "prop.csv", rows))
+    df.loc[3, "value_note"] = note
+    df.loc[2, "indicator_name"] = name
+    out = tmp_path / "p"
+    write_processed(df, "prop", META, directory=out)
+    back, _ = read_processed("prop", directory=out)
+    pd.testing.assert_frame_equal(back, validate_tidy(df), check_exact=True)

@@ -412,9 +412,7 @@ def _coerce(
         s = df[col]
         if col in STRING_COLUMNS:
             if not pd.api.types.is_string_dtype(s.dtype) or s.dtype == object:
-                s = s.map(
-                    lambda x: x if (x is None or (isinstance(x, float) and np.isnan(x))) else str(x)
-                )
+                s = s.map(lambda x: np.nan if pd.isna(x) else str(x))
             s = s.astype("str")
             s = s.mask(s.str.strip().eq("").fillna(False).astype(bool))
             out[col] = s

@@ -348,7 +348,9 @@ def write_processed(
     csv_path, json_path = processed_paths(name, directory)
     source, is_demo, checksums = _check_metadata(metadata)
     validated = validate_tidy(df, f"{name}.csv")
-    data = validated.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    # CRLF (RFC 4180): the csv writer then quotes any field holding \r or \n, so text with
+    # stray carriage returns survives the round trip.
+    data = validated.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
     meta = ProcessedMetadata(
         name=name,
         source=source,
