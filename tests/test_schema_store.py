@@ -145,8 +145,16 @@ def test_renamed_column_is_reported_as_unknown_and_missing(tmp_path: Path):
     with pytest.raises(DataValidationError) as info:
         read_bulk_csv(path)
     msg = str(info.value)
-    assert "renamed.csv: column 'Lower CI 95 limit': unknown column" in msg
-    assert "renamed.csv: column 'Lower CI 95.0 limit': required bulk-CSV column is missing" in msg
+    assert (
+        "renamed.csv: column 'Lower CI 95.0 limit': required bulk-CSV column is missing "
+        "(tidy name 'lower_ci_95'); columns not recognised (renamed?): 'Lower CI 95 limit'"
+    ) in msg
+
+
+def test_extra_unknown_column_is_ignored(tmp_path: Path):
+    rows = [[*r, "x"] for r in _rows()]
+    df = read_bulk_csv(_write(tmp_path / "extra.csv", rows, header=[*HEADER, "Something new"]))
+    assert list(df.columns) == list(TIDY_COLUMNS)
 
 
 def test_two_goal_columns_are_a_duplicate(tmp_path: Path):

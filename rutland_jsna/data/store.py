@@ -192,12 +192,15 @@ def read_bulk_csv(path: str | Path) -> pd.DataFrame:
     FileNotFoundError
         If ``path`` does not exist.
     DataValidationError
-        If a column is missing, renamed, unknown or doubled (naming the file and the bulk-CSV
-        column), or if any row breaks a rule of :mod:`rutland_jsna.data.schema` (naming the
+        If a column is missing or renamed (naming the file, the bulk-CSV column and any
+        unrecognised columns) or two columns map to one tidy name, or if any row breaks a rule of :mod:`rutland_jsna.data.schema` (naming the
         file, the spreadsheet rows — header = row 1 — the column and the rule).
 
     Notes
     -----
+    Columns the tidy table does not know are ignored when every required column is present
+    (the live service may add columns; fingertips_api.md §1 "unknown extra … CSV columns are
+    ignored"); when a required column is missing they are listed as possibly renamed.
     Blank lines are skipped, but the row numbers in messages still count them, so they match
     what a spreadsheet shows.
     """
@@ -210,17 +213,11 @@ def read_bulk_csv(path: str | Path) -> pd.DataFrame:
     failures: list[ValidationFailure] = []
     rename: dict[str, str] = {}
     seen: dict[str, str] = {}
+    unknown: list[str] = []
     for header in raw.columns:
         tidy = C.tidy_name(str(header))
         if tidy is None:
-            failures.append(
-                ValidationFailure(
-                    column=str(header),
-                    rule="unknown column: not a Fingertips bulk-CSV column (renamed or from "
-                    "another export?)",
-                    file=source,
-                )
-            )
+            unknown.append(str(header))
             continue
         if tidy in seen:
             failures.append(
@@ -234,13 +231,18 @@ def read_bulk_csv(path: str | Path) -> pd.DataFrame:
         seen[tidy] = str(header)
         rename[str(header)] = tidy
     header_of = dict(zip(C.TIDY_COLUMNS, C.BULK_CSV_HEADER, strict=True))
+    hint = (
+        f"; columns not recognised (renamed?): {', '.join(repr(u) for u in unknown)}"
+        if unknown
+        else ""
+    )
     for tidy in C.TIDY_COLUMNS:
         if tidy not in seen:
             shown = header_of[tidy].replace("{parent}", "<parent>")
             failures.append(
                 ValidationFailure(
                     column=shown,
-                    rule=f"required bulk-CSV column is missing (tidy name '{tidy}')",
+                    rule=f"required bulk-CSV column is missing (tidy name '{tidy}'){hint}",
                     file=source,
                 )
             )
