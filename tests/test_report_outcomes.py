@@ -60,17 +60,24 @@ def synthetic_tidy(seed: int = 7, years: range = range(2016, 2022)) -> pd.DataFr
     return df
 
 
-COVID = pd.DataFrame({
-    "measure": ["vaccination_uptake"] * 6 + ["covid_deaths_by_place"] * 3
-    + ["all_cause_deaths_observed", "all_cause_deaths_expected"],
-    "area_code": [RUTLAND] * 3 + [ENGLAND] * 3 + [RUTLAND] * 5,
-    "category": ["Dose 1", "Dose 2", "Booster/Dose 3"] * 2 + ["Hospital", "Care home", "Other",
-                                                               "", "2015-19"],
-    "value": [90.8, 86.9, 80.4, 92.1, 88.0, 71.2, 57, 43, 10, 1262, 1119],
-    "unit": ["%"] * 6 + ["deaths"] * 5,
-    "as_of": ["2023-03-02"] * 6 + ["2023-W07"] * 5,
-    "source": ["test"] * 11,
-})
+COVID = {
+    "covid_vaccination": pd.DataFrame({
+        "area_code": [RUTLAND] * 3 + [ENGLAND] * 3, "area_name": ["Rutland"] * 3 + ["England"] * 3,
+        "age_group": "12+", "dose": ["Dose 1", "Dose 2", "Booster/Dose 3"] * 2,
+        "date": "2023-03-02", "vaccinated": 1, "population": 1,
+        "uptake_pct": [90.8, 86.9, 80.4, 92.1, 88.0, 71.2],
+    }),
+    "covid_deaths_by_place": pd.DataFrame({
+        "area_code": RUTLAND, "area_name": "Rutland",
+        "place_of_death": ["Hospital", "Care home", "Other"], "deaths": [57, 43, 10],
+        "as_of_year": 2023, "as_of_week": 7,
+    }),
+    "covid_excess_deaths": pd.DataFrame({
+        "area_code": RUTLAND, "area_name": "Rutland", "iso_year": [2020, 2021, 2023],
+        "iso_week": [12, 30, 7], "week_start": "x", "observed_deaths": [600, 600, 62],
+        "expected_deaths": [500, 500, 119], "baseline": "2015-19",
+    }),
+}
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +88,7 @@ def store() -> LoadedStore:
         "neighbour_code": ["E10000015", "E10000020", "E10000024", "E10000032", "E10000034"],
         "position": [1, 2, 3, 4, 5],
     })
-    return LoadedStore(synthetic_tidy(), info, neighbours, {"covid_recovery": COVID})
+    return LoadedStore(synthetic_tidy(), info, neighbours, COVID)
 
 
 @pytest.fixture(scope="module")

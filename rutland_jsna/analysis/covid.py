@@ -1,25 +1,24 @@
 """Covid recovery figures (outcomes chapter, chapters.md §1.1 item 4).
 
-The input is a long local table in the format of the demonstration snapshot's
-``covid_recovery.csv``: ``measure, area_code, category, value, unit, as_of, source`` with the
-measures
+The inputs are the local tables the demonstration snapshot ships (and that an analyst's local
+extracts provide in the same shape):
 
-* ``vaccination_uptake`` — percentage uptake (12+) by dose (``category``) for the area and
-  England, ``as_of`` a date;
-* ``covid_deaths_by_place`` — deaths involving Covid-19 by place of death (``category``), ``as_of``
-  an ISO week (``2023-W07``);
-* ``all_cause_deaths_observed`` and ``all_cause_deaths_expected`` — deaths from all causes since
-  week 12 of 2020, and the number expected from the baseline years given in ``category``
-  (``2015-19``).
+``covid_vaccination``
+    ``area_code, area_name, age_group, dose, date, vaccinated, population, uptake_pct`` —
+    uptake (12+) by dose for every area and England;
+``covid_deaths_by_place``
+    ``area_code, area_name, place_of_death, deaths, as_of_year, as_of_week``;
+``covid_excess_deaths``
+    ``area_code, area_name, iso_year, iso_week, week_start, observed_deaths,
+    expected_deaths, baseline`` — weekly all-cause deaths since week 12 of 2020.
 
-:func:`covid_summary` selects the area's rows and computes the percentages, the excess and the
-observed/expected ratio with its confidence interval
+:func:`covid_summary` selects the area's rows, totals the weeks, computes the percentages, the
+excess and the observed/expected ratio with its confidence interval
 (:func:`~rutland_jsna.stats.ratios.observed_expected_ci`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -28,13 +27,14 @@ import pandas as pd
 
 from ..stats.ratios import observed_expected_ci
 
-__all__ = ["COVID_TABLE", "CovidSummary", "covid_summary", "week_text"]
+__all__ = ["COVID_TABLES", "CovidSummary", "covid_summary", "week_text"]
 
-#: Name of the local table in a store's local tables.
-COVID_TABLE = "covid_recovery"
-COVID_COLUMNS = ("measure", "area_code", "category", "value", "unit", "as_of")
+VACCINATION = "covid_vaccination"
+DEATHS = "covid_deaths_by_place"
+EXCESS = "covid_excess_deaths"
+#: Local tables read by :func:`covid_summary`.
+COVID_TABLES = (VACCINATION, DEATHS, EXCESS)
 PANDEMIC_START = "week 12, 2020"
-_WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
 
 
 @dataclass(frozen=True)
@@ -63,10 +63,16 @@ class CovidSummary:
     excess: dict[str, object] | None
 
 
-def week_text(as_of: str) -> str:
-    """``"2023-W07"`` → ``"week 7 in 2023"``; other text is returned unchanged."""
-    m = _WEEK.match(str(as_of).strip())
-    return f"week {int(m.group(2))} in {m.group(1)}" if m else str(as_of)
+def week_text(year: object, week: object) -> str:
+    """``(2023, 7)`` → ``"week 7 in 2023"``."""
+    return f"week {int(week)} in {int(year)}"  # type: ignore[call-overload]
+
+
+def _need(table: pd.DataFrame, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    missing = [c for c in columns if c not in table]
+    if missing:
+        raise ValueError(f"{name}: missing columns {', '.join(missing)}")
+    return table
 
 
 def covid_summary(
@@ -77,54 +83,59 @@ def covid_summary(
 ) -> CovidSummary | None:
     """The area's vaccination uptake, deaths by place and excess deaths, or ``None``.
 
-    Returns ``None`` when there is no Covid table or it has no row for the area.
+    Returns ``None`` when none of the Covid tables is present or none has a row for the area;
+    a table that is absent or lacks the area gives ``None`` for its part only.
     """
-    if not local_tables or COVID_TABLE not in local_tables:
-        return None
-    table = local_tables[COVID_TABLE]
-    missing = [c for c in COVID_COLUMNS if c not in table]
-    if missing:
-        raise ValueError(f"{COVID_TABLE}: missing columns {', '.join(missing)}")
-    t = table.copy()
-    t["value"] = pd.to_numeric(t["value"], errors="coerce")
-    area = t[t["area_code"] == area_code]
-    if area.empty:
+    tables = dict(local_tables or {})
+    if not any(name in tables for name in COVID_TABLES):
         return None
 
-    vacc_area = area[area["measure"] == "vaccination_uptake"]
     vaccination, vacc_date = None, ""
-    if len(vacc_area):
-        eng = t[(t["measure"] == "vaccination_uptake") & (t["area_code"] == england_code)]
-        eng_map = dict(zip(eng["category"], eng["value"], strict=False))
-        vaccination = pd.DataFrame({
-            "dose": vacc_area["category"].astype("str").to_numpy(),
-            "area": vacc_area["value"].to_numpy(dtype=float),
-            "england": [eng_map.get(c, np.nan) for c in vacc_area["category"]],
-        })
-        vacc_date = str(vacc_area["as_of"].iloc[0])
+    if VACCINATION in tables:
+        t = _need(tables[VACCINATION], VACCINATION, ("area_code", "dose", "date", "uptake_pct"))
+        area = t[t["area_code"] == area_code]
+        if len(area):
+            eng = t[t["area_code"] == england_code]
+            eng_map = dict(zip(eng["dose"], pd.to_numeric(eng["uptake_pct"]), strict=False))
+            vaccination = pd.DataFrame({
+                "dose": area["dose"].astype("str").to_numpy(),
+                "area": pd.to_numeric(area["uptake_pct"]).to_numpy(dtype=float),
+                "england": [eng_map.get(d, np.nan) for d in area["dose"]],
+            })
+            vacc_date = str(area["date"].iloc[0])
 
-    deaths_rows = area[area["measure"] == "covid_deaths_by_place"]
     deaths, total, as_of = None, float("nan"), ""
-    if len(deaths_rows):
-        total = float(deaths_rows["value"].sum())
-        deaths = pd.DataFrame({
-            "place": deaths_rows["category"].astype("str").to_numpy(),
-            "deaths": deaths_rows["value"].to_numpy(dtype=float),
-            "percent": deaths_rows["value"].to_numpy(dtype=float) / total * 100 if total else np.nan,
-        })
-        as_of = week_text(deaths_rows["as_of"].iloc[0])
+    if DEATHS in tables:
+        t = _need(tables[DEATHS], DEATHS,
+                  ("area_code", "place_of_death", "deaths", "as_of_year", "as_of_week"))
+        area = t[t["area_code"] == area_code]
+        if len(area):
+            n = pd.to_numeric(area["deaths"]).to_numpy(dtype=float)
+            total = float(n.sum())
+            deaths = pd.DataFrame({
+                "place": area["place_of_death"].astype("str").to_numpy(),
+                "deaths": n,
+                "percent": n / total * 100 if total else np.full(len(n), np.nan),
+            })
+            as_of = week_text(area["as_of_year"].iloc[0], area["as_of_week"].iloc[0])
 
-    obs = area[area["measure"] == "all_cause_deaths_observed"]
-    exp = area[area["measure"] == "all_cause_deaths_expected"]
     excess = None
-    if len(obs) and len(exp):
-        o, e = float(obs["value"].iloc[0]), float(exp["value"].iloc[0])
-        ci = observed_expected_ci([o], [e], confidence=confidence)
-        excess = {
-            "observed": o, "expected": e, "excess": o - e,
-            "baseline": str(exp["category"].iloc[0]),
-            "period": f"{PANDEMIC_START} to {week_text(obs['as_of'].iloc[0])}",
-            "ratio": float(ci["ratio"].iloc[0]), "lower_ci": float(ci["lower_ci"].iloc[0]),
-            "upper_ci": float(ci["upper_ci"].iloc[0]), "confidence": confidence,
-        }
+    if EXCESS in tables:
+        t = _need(tables[EXCESS], EXCESS, ("area_code", "iso_year", "iso_week",
+                                          "observed_deaths", "expected_deaths", "baseline"))
+        area = t[t["area_code"] == area_code]
+        if len(area):
+            o = float(pd.to_numeric(area["observed_deaths"]).sum())
+            e = float(pd.to_numeric(area["expected_deaths"]).sum())
+            ci = observed_expected_ci([o], [e], confidence=confidence)
+            last = area.sort_values(["iso_year", "iso_week"]).iloc[-1]
+            excess = {
+                "observed": o, "expected": e, "excess": o - e,
+                "baseline": str(area["baseline"].iloc[0]),
+                "period": f"{PANDEMIC_START} to {week_text(last['iso_year'], last['iso_week'])}",
+                "ratio": float(ci["ratio"].iloc[0]), "lower_ci": float(ci["lower_ci"].iloc[0]),
+                "upper_ci": float(ci["upper_ci"].iloc[0]), "confidence": confidence,
+            }
+    if vaccination is None and deaths is None and excess is None:
+        return None
     return CovidSummary(vaccination, vacc_date, deaths, total, as_of, excess)

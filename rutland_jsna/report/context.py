@@ -10,6 +10,7 @@ computed once, on first use, and shared by every table, chart and sentence of th
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,8 @@ __all__ = [
 ]
 
 SOURCES = ("demo", "fingertips")
+#: ``<chapter>_source.json``: provenance written beside a chapter's HTML.
+SOURCE_JSON_SUFFIX = "_source.json"
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,32 @@ def _source_info(source: str, meta: Any) -> SourceInfo:
     )
 
 
+def _demo_info(meta: Mapping[str, Any]) -> SourceInfo:
+    return SourceInfo(
+        source="demo",
+        description=f"demonstration snapshot {meta.get('snapshot_id', '')}".strip(),
+        is_demo=bool(meta.get("is_demo", True)),
+        checksum=str(meta.get("snapshot_checksum", "")),
+        extracted=str(meta.get("data_as_of", "")),
+    )
+
+
+def _snapshot_extras(folder: Path) -> tuple[pd.DataFrame | None, dict[str, pd.DataFrame]]:
+    """The snapshot's neighbour table and local tables (Covid recovery), where present."""
+    from ..analysis.covid import COVID_TABLES
+
+    neighbours = None
+    path = folder / "neighbours.csv"
+    if path.is_file():
+        neighbours = pd.read_csv(path, dtype={"area_code": "str", "neighbour_code": "str"})
+    local = {}
+    for name in COVID_TABLES:
+        p = folder / f"{name}.csv"
+        if p.is_file():
+            local[name] = pd.read_csv(p, dtype={"area_code": "str"})
+    return neighbours, local
+
+
 def _unpack(result: Any) -> tuple[pd.DataFrame, Any, Any, dict[str, pd.DataFrame]]:
     """(frame, metadata, neighbour table, local tables) from a store loader's result."""
     neighbours: Any = None
@@ -159,10 +188,9 @@ def load_store(source: str | os.PathLike[str] = "demo") -> LoadedStore:
     if source == "demo":
         from ..data import demo
 
-        frame, meta, neighbours, local = _unpack(demo.ensure_demo_store())
-        if neighbours is None and hasattr(demo, "demo_neighbours"):
-            neighbours = demo.demo_neighbours()
-        return LoadedStore(frame, _source_info("demo", meta), neighbours, local)
+        frame, meta = demo.ensure_demo_store()
+        folder = Path(str(meta.get("snapshot_dir", "")))
+        return LoadedStore(frame, _demo_info(meta), *_snapshot_extras(folder))
     if source == "fingertips":
         frame, meta = store.read_processed("fingertips")
         return LoadedStore(frame, _source_info("fingertips", meta))
@@ -350,13 +378,16 @@ def load_chapter(
         raise ValueError(f"area_code: {area} is not an upper-tier local authority")
     loaded = load_store(source) if store is None else LoadedStore(*store)
     comparator_set = resolve_comparators(area.code, comparators, loaded.neighbours)
+    chosen = tuple(indicators) if indicators is not None else chapter_indicators(chapter)
+    if loaded.info.source == "demo" and store is None:
+        chosen = _demo_labels(chosen)
     names = {a.code: a.name for a in (*areas.upper_tier_areas(), areas.england())}
-    return ChapterContext(
+    ctx = ChapterContext(
         chapter=chapter,
         area_code=area.code,
         area_name=area.name,
         comparators=comparator_set,
-        indicators=tuple(indicators) if indicators is not None else chapter_indicators(chapter),
+        indicators=chosen,
         sections=tuple(sections) if sections is not None else chapter_sections(chapter),
         data=loaded.data,
         source=loaded.info,
@@ -369,3 +400,36 @@ def load_chapter(
         area_names=names,
         local_tables=dict(loaded.local_tables),
     )
+    if ctx.output_dir is not None:
+        _write_source_json(ctx)
+    return ctx
+
+
+def _demo_labels(indicators: tuple[Indicator, ...]) -> tuple[Indicator, ...]:
+    """Catalogue rows with the Sex/Age strings the demonstration files use for them."""
+    from dataclasses import replace
+
+    from ..data.demo import demo_series_label
+
+    out = []
+    for ind in indicators:
+        sex, age = demo_series_label(ind)
+        out.append(ind if (sex, age) == (ind.sex, ind.age) else replace(ind, sex=sex, age=age))
+    return tuple(out)
+
+
+def _write_source_json(ctx: ChapterContext) -> Path:
+    """Record the chapter's provenance beside its HTML (read by the release index)."""
+    assert ctx.output_dir is not None
+    ctx.output_dir.mkdir(parents=True, exist_ok=True)
+    path = ctx.output_dir / f"{ctx.chapter}{SOURCE_JSON_SUFFIX}"
+    record = {
+        "chapter": str(ctx.chapter), "area_code": ctx.area_code, "area_name": ctx.area_name,
+        "source": ctx.source.source, "description": ctx.source.description,
+        "is_demo": ctx.source.is_demo, "checksum": ctx.source.checksum,
+        "extracted": ctx.source.extracted, "release": ctx.release,
+        "build_date": ctx.build_date.isoformat(), "package_version": ctx.version,
+        "comparators": list(ctx.comparators.codes), "confidence": ctx.confidence,
+    }
+    path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    return path

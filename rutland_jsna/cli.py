@@ -1,0 +1,167 @@
+"""``rutland-jsna``: the command line.
+
+One function per subcommand (``cmd_<name>``), each registered by an ``add_<name>_parser``
+function, so more subcommands (``fetch``, ``validate``) slot in without touching the others::
+
+    rutland-jsna build [--area CODE] [--release LABEL] [--source demo|fingertips|PATH]
+                       [--chapters outcomes ...] [--comparators CODE,CODE,...]
+                       [--confidence 0.95|0.998] [--no-progress]
+    rutland-jsna list areas
+    rutland-jsna list indicators [--chapter outcomes]
+
+Exit codes: 0 success, 1 build or data error (the message names the notebook, cell and
+error), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from . import __version__
+from .config import DEFAULT_AREA_CODE
+
+__all__ = ["add_build_parser", "add_list_parser", "build_parser", "cmd_build", "cmd_list", "main"]
+
+CHAPTERS = ("outcomes", "sexual_health", "oral_health")
+
+
+def _confidence(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from exc
+    if value not in (0.95, 0.998):
+        hint = f" (did you mean {value / 100:g}?)" if value in (95, 99.8) else ""
+        raise argparse.ArgumentTypeError(f"must be 0.95 or 0.998, got {text}{hint}")
+    return value
+
+
+def _codes(text: str) -> list[str]:
+    return [c.strip() for c in text.split(",") if c.strip()]
+
+
+# ------------------------------------------------------------------------------------------
+# build
+# ------------------------------------------------------------------------------------------
+
+
+def add_build_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "build",
+        help="run the chapter notebooks and publish reports/<release>/",
+        description=(
+            "Run every chapter notebook that exists (or those named with --chapters) with "
+            "papermill, export HTML without code and publish reports/<release>/ atomically: "
+            "a failed build leaves the previous release untouched."
+        ),
+    )
+    p.add_argument("--area", default=DEFAULT_AREA_CODE, metavar="CODE",
+                   help="upper-tier authority code (default %(default)s, Rutland)")
+    p.add_argument("--release", default=None, metavar="LABEL",
+                   help="release label and folder name (default: this quarter, e.g. 2026-Q4)")
+    p.add_argument("--source", default="demo", metavar="demo|fingertips|PATH",
+                   help="data: the bundled demonstration snapshot (default), the processed "
+                        "Fingertips download, or the path of a processed store")
+    p.add_argument("--chapters", nargs="+", choices=CHAPTERS, default=None, metavar="CHAPTER",
+                   help=f"chapters to build ({', '.join(CHAPTERS)}); default: every chapter "
+                        "whose notebook exists")
+    p.add_argument("--comparators", type=_codes, default=None, metavar="CODE,CODE,...",
+                   help="comparator area codes (default: the CIPFA nearest neighbours)")
+    p.add_argument("--confidence", type=_confidence, default=0.95,
+                   help="confidence level, 0.95 (default) or 0.998")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    p.set_defaults(func=cmd_build)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .data.errors import DataError
+    from .report.build import BuildError, build
+
+    try:
+        result = build(
+            area_code=args.area, release=args.release, source=args.source,
+            chapters=args.chapters, comparators=args.comparators, confidence=args.confidence,
+            progress=not args.no_progress,
+        )
+    except BuildError as exc:
+        print(f"rutland-jsna build: {exc}", file=sys.stderr)
+        return 1
+    except (DataError, ValueError, FileNotFoundError, LookupError) as exc:
+        print(f"rutland-jsna build: {exc}", file=sys.stderr)
+        return 1
+    for chapter in result.chapters:
+        print(f"{chapter.chapter}: {chapter.html} ({chapter.seconds:.1f} s, "
+              f"{len(chapter.csv_files)} CSV files)")
+        for warning in chapter.warnings:
+            print(f"  warning from {chapter.chapter}: {warning}", file=sys.stderr)
+    print(f"release {result.release}: {result.folder / 'index.html'} "
+          f"(built in {result.seconds:.1f} s)")
+    return 0
+
+
+# ------------------------------------------------------------------------------------------
+# list
+# ------------------------------------------------------------------------------------------
+
+
+def add_list_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("list", help="list areas or catalogue indicators")
+    what = p.add_subparsers(dest="what", metavar="{areas,indicators}", required=True)
+    areas = what.add_parser("areas", help="the 153 upper-tier authorities (code, name, region)")
+    areas.set_defaults(func=cmd_list)
+    ind = what.add_parser("indicators", help="catalogue indicators (key, Fingertips id, name)")
+    ind.add_argument("--chapter", choices=CHAPTERS, default=None,
+                     help="only this chapter's indicators")
+    ind.set_defaults(func=cmd_list)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    if args.what == "areas":
+        from .data.areas import upper_tier_areas
+
+        for a in upper_tier_areas():
+            print(f"{a.code}\t{a.name}\t{a.region_name or ''}")
+        return 0
+    from .data.catalogue import chapter_indicators, load_catalogue
+
+    rows = chapter_indicators(args.chapter) if args.chapter else load_catalogue()
+    for i in rows:
+        fid = str(i.fingertips_id) if i.fingertips_id is not None else "-"
+        print(f"{i.key}\t{fid}\t{i.id_status}\t{i.display_name} ({i.sex_label}, {i.age_label})")
+    return 0
+
+
+# ------------------------------------------------------------------------------------------
+# entry point
+# ------------------------------------------------------------------------------------------
+
+#: Sub-parser registrations, in help order.
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    add_build_parser,
+    add_list_parser,
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rutland-jsna",
+        description="Build Joint Strategic Needs Assessment chapters from Fingertips indicators.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add in SUBCOMMANDS:
+        add(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
