@@ -403,3 +403,24 @@ def test_sex_breakdown_unknown_key_is_missing_with_a_reason(rows):
 )
 def test_goal_comparison(value, lo, hi, label):
     assert A.goal_comparison(value, lo, hi, 2300.0) == label
+
+
+def test_count_changes_counts_rises_and_the_run_to_the_latest_period(rows):
+    c = A.count_changes(rows, STI, RUTLAND)
+    assert list(c.table.columns) == list(A.COUNT_CHANGE_COLUMNS)
+    assert c.table["period"].tolist() == ["2018", "2019", "2020", "2021", "2022"]
+    diffs = np.diff(c.table["count"].to_numpy())
+    assert c.n_compared == 4 and c.n_rises == int((diffs > 0).sum())
+    frame = pd.DataFrame({"key": "k", "area_code": "A",
+                          "time_period": ["2018", "2019", "2020", "2021", "2022"],
+                          "time_period_sortable": [20180000, 20190000, 20200000, 20210000, 20220000],
+                          "latest_sortable": 20220000, "count": [5.0, 9.0, 7.0, 8.0, 11.0]})
+    c = A.count_changes(frame, "k", "A")
+    assert (c.n_rises, c.n_compared, c.run_to_latest) == (3, 4, 2)
+    assert c.first["count"] == 5 and c.latest["period"] == "2022"
+    frame.loc[3, "count"] = np.nan
+    c = A.count_changes(frame, "k", "A")
+    assert (c.n_rises, c.n_compared, c.run_to_latest) == (1, 2, 0)
+    assert A.count_changes(frame, "nope", "A") is None
+    with pytest.raises(ValueError, match="periods: expected an integer >= 2"):
+        A.count_changes(frame, "k", "A", periods=1)

@@ -11,6 +11,8 @@
   area's position in words;
 * :func:`sex_breakdown` — an indicator's female / male / persons values side by side, with
   small counts withheld (primary and secondary disclosure control);
+* :func:`count_changes` — year-on-year changes in an area's counts (are diagnoses still
+  rising year on year?);
 * :func:`goal_comparison` — a value against a single goal threshold (the 2,300 per 100,000
   chlamydia detection goal).
 
@@ -62,8 +64,11 @@ __all__ = [
     "PRINTED_RANK_COLUMNS",
     "PUBLISHED_APPENDIX_COLUMNS",
     "SEX_BREAKDOWN_COLUMNS",
+    "COUNT_CHANGE_COLUMNS",
+    "CountChanges",
     "FunnelData",
     "comparator_ranking",
+    "count_changes",
     "funnel_data",
     "goal_comparison",
     "published_appendix",
@@ -695,3 +700,90 @@ def goal_comparison(
         [value], [goal], None, polarity, lower_ci=[lower_ci], upper_ci=[upper_ci]
     )
     return str(label.iloc[0])
+
+
+# ------------------------------------------------------------------------------------------
+# Year-on-year counts
+# ------------------------------------------------------------------------------------------
+
+COUNT_CHANGE_COLUMNS: tuple[str, ...] = ("period", "count", "change")
+
+
+@dataclass(frozen=True)
+class CountChanges:
+    """An area's counts over its last periods and how often they rose.
+
+    Attributes
+    ----------
+    table : :data:`COUNT_CHANGE_COLUMNS`, oldest first (``change`` NaN for the first period or
+        where a count is missing).
+    n_rises, n_compared : periods whose count rose on the one before, out of those that can be
+        compared (both counts known).
+    run_to_latest : consecutive rises ending at the latest period (0 if the latest fell,
+        stayed level or cannot be compared).
+    """
+
+    table: pd.DataFrame
+    n_rises: int
+    n_compared: int
+    run_to_latest: int
+
+    @property
+    def first(self) -> pd.Series:
+        return self.table.iloc[0]
+
+    @property
+    def latest(self) -> pd.Series:
+        return self.table.iloc[-1]
+
+
+def count_changes(
+    rows: pd.DataFrame, key: str, area_code: str, *, periods: int = 5
+) -> CountChanges | None:
+    """Year-on-year changes in an area's counts over its ``periods`` most recent periods.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        :func:`~rutland_jsna.analysis.summary.prepare_rows` output.
+    key : str
+        Indicator key.
+    area_code : str
+    periods : int
+        How many of the latest periods to look at (default 5, as the Fingertips recent trend).
+
+    Returns
+    -------
+    CountChanges or None
+        None when the area has fewer than two periods with a count.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"key": "k", "area_code": "A", "time_period": ["2020", "2021", "2022"],
+    ...                   "time_period_sortable": [20200000, 20210000, 20220000],
+    ...                   "latest_sortable": 20220000, "count": [10.0, 12.0, 15.0]})
+    >>> c = count_changes(r, "k", "A")
+    >>> (c.n_rises, c.n_compared, c.run_to_latest)
+    (2, 2, 2)
+    """
+    if isinstance(periods, bool) or not isinstance(periods, int) or periods < 2:
+        raise ValueError(f"periods: expected an integer >= 2, got {periods!r}")
+    r = rows[(rows[C.KEY] == key) & (rows[T.AREA_CODE] == area_code)]
+    r = r[r[_SORT] <= r["latest_sortable"]].sort_values(_SORT).drop_duplicates(_SORT)
+    r = r.tail(periods)
+    count = pd.to_numeric(r[T.COUNT], errors="coerce").astype("float64").to_numpy()
+    if np.isfinite(count).sum() < 2:
+        return None
+    change = np.r_[np.nan, np.diff(count)]
+    table = pd.DataFrame(
+        {"period": r[T.TIME_PERIOD].astype("str").to_numpy(), "count": count, "change": change},
+        columns=list(COUNT_CHANGE_COLUMNS),
+    )
+    known = ~np.isnan(change)
+    rises = known & (change > 0)
+    run = 0
+    for up in rises[::-1]:  # at most ``periods`` steps
+        if not up:
+            break
+        run += 1
+    return CountChanges(table, int(rises.sum()), int(known.sum()), run)
