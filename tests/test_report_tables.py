@@ -61,7 +61,9 @@ def test_missing_value_shows_null_with_reason_never_nan():
     html = indicator_table(s, title="T", csv_name="t").markup
     assert "no data for this period" in html
     assert html.count(">Null<") >= 6
-    assert "no England value" in html
+    assert "no England value" not in html  # the whole row is missing: one reason only
+    with_value = summary_rows(**{C.ENGLAND: np.nan})
+    assert "no England value" in indicator_table(with_value, title="T", csv_name="t").markup
     for bad in ("nan", "None", "<NA>"):
         assert bad not in html.replace("Cannot", "")
 

@@ -382,6 +382,8 @@ def build(
         shutil.rmtree(staging, ignore_errors=True)
         raise
 
+    for path in [staging, *staging.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
     manifest = _manifest(staging, release, area_code, area_name, source, [r.chapter for r in results])
     write_manifest(staging, manifest)
     (staging / "index.html").write_text(release_index_html(staging, manifest), encoding="utf-8")

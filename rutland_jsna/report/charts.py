@@ -464,7 +464,7 @@ def spine_chart(
     frame = frame[usable].reset_index(drop=True)
     n = len(frame)
     with chart_style():
-        fig = Figure(figsize=(9.5, 0.42 * n + 1.3))
+        fig = Figure(figsize=(9.5, 0.5 * n + 1.3))
         ax = fig.add_subplot()
         for i, r in frame.iterrows():
             y = n - 1 - i

@@ -136,7 +136,8 @@ def _plain_or_null(text: str) -> Html:
 def _england_cell(row: pd.Series) -> Html:
     value = row.get(C.ENGLAND)
     if is_missing(value):
-        return missing_html("no England value")
+        has_value = not is_missing(row.get(C.VALUE))
+        return missing_html("no England value" if has_value else None)
     return Html(esc(format_number(value)))
 
 
