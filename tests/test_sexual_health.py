@@ -8,6 +8,9 @@ holds are made up and every expectation about them is derived from the construct
 
 from __future__ import annotations
 
+import re
+from datetime import date
+from html import unescape
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +22,8 @@ from rutland_jsna.analysis.summary import NO_ID, SUPPRESSED_REASON, prepare_rows
 from rutland_jsna.data import columns as T
 from rutland_jsna.data.areas import sexual_health_comparators, upper_tier_areas
 from rutland_jsna.data.catalogue import chapter_indicators, format_period, get_indicator
+from rutland_jsna.report import sexual_health as S
+from rutland_jsna.report.context import LoadedStore, SourceInfo
 from rutland_jsna.stats import Polarity, proportion_ci, rate_ci
 
 DATA = Path(__file__).parent / "data" / "published"
@@ -424,3 +429,209 @@ def test_count_changes_counts_rises_and_the_run_to_the_latest_period(rows):
     assert A.count_changes(frame, "nope", "A") is None
     with pytest.raises(ValueError, match="periods: expected an integer >= 2"):
         A.count_changes(frame, "k", "A", periods=1)
+
+
+
+# ------------------------------------------------------------------------------------------
+# Report blocks
+# ------------------------------------------------------------------------------------------
+
+
+def _neighbour_table() -> pd.DataFrame:
+    """A made-up group of 10 neighbours for every authority (the next ten in the list)."""
+    codes = [a.code for a in upper_tier_areas()]
+    n = len(codes)
+    return pd.DataFrame(
+        [(codes[i], codes[(i + k) % n], k) for i in range(n) for k in range(1, 11)],
+        columns=["area_code", "neighbour_code", "position"],
+    )
+
+
+def _loaded(df: pd.DataFrame) -> LoadedStore:
+    info = SourceInfo("demo", "synthetic test store", True, "cd" * 32, "2026-01-02T03:04:05")
+    return LoadedStore(df, info, _neighbour_table(), {})
+
+
+@pytest.fixture(scope="module")
+def ctx(store, tmp_path_factory):
+    out = tmp_path_factory.mktemp("release") / "2026-Q1"
+    out.mkdir()
+    return S.load(RUTLAND, release="2026-Q1", output_dir=out, store=_loaded(store),
+                  build_date=date(2026, 3, 1))
+
+
+@pytest.fixture(scope="module")
+def chapter(ctx) -> dict[str, str]:
+    """Every block of the chapter, by name (the notebook's cells)."""
+    blocks = {"title": S.title_block(ctx), "about": S.about(ctx), "summary": S.summary(ctx),
+              "dashboard": S.dashboard(ctx), "introduction": S.introduction(ctx),
+              "context": S.context(ctx)}
+    blocks.update({f"section-{c}": S.section(ctx, c) for c in S.SECTION_ORDER})
+    blocks.update({"comparator-table": S.comparator_table(ctx), "appendix-2015": S.appendix_2015(ctx),
+                   "changes": S.changes(ctx), "data-notes": S.data_notes(ctx),
+                   "appendix": S.appendix(ctx)})
+    return {k: v.markup for k, v in blocks.items()}
+
+
+def _text(markup: str) -> str:
+    text = re.sub(r'(src|href)="data:[^"]*"', "", markup)
+    return unescape(re.sub(r"<[^>]+>", " ", text))
+
+
+def test_load_uses_the_2015_set_with_todays_codes_for_rutland(ctx):
+    assert ctx.comparators.codes == tuple(COMPARATORS)
+    assert "2015 Rutland Sexual Health Needs Assessment" in ctx.comparators.description
+    assert "E06000060" in ctx.comparators.description
+    assert ctx.summary["key"].tolist() == [i.key for i in chapter_indicators("sexual_health")]
+
+
+def test_load_comparator_choices(store):
+    loaded = _loaded(store)
+    cipfa = S.load(RUTLAND, "cipfa", store=loaded)
+    assert len(cipfa.comparators.codes) == 15 and "CIPFA" in cipfa.comparators.description
+    listed = S.load(RUTLAND, ["E10000003", "E06000054"], store=loaded)
+    assert listed.comparators.codes == ("E10000003", "E06000054")
+    other = S.load("E06000054", "2015", store=loaded)  # Wiltshire with the 2015 set
+    assert RUTLAND in other.comparators.codes and "E06000054" not in other.comparators.codes
+    assert len(other.comparators.codes) == 10
+
+
+def test_every_block_renders_without_nan_none_or_tracebacks(chapter):
+    for name, markup in chapter.items():
+        text = _text(markup)
+        for bad in (r"\bnan\b", r"\bNone\b", r"<NA>", "Traceback", r"\bmilitary\b"):
+            assert not re.search(bad, text), (name, bad)
+
+
+def test_sections_present_in_shna_order_with_headings(chapter):
+    html = "".join(chapter.values())
+    positions = [html.index(f'id="section-{c}"') for c in S.SECTION_ORDER]
+    assert positions == sorted(positions)
+    for anchor in ("about", "summary", "dashboard", "introduction", "context",
+                   "comparator-table", "appendix-2015", "changes", "data-notes", "appendix"):
+        assert f'id="{anchor}"' in html, anchor
+    title = chapter["title"]
+    assert "Demonstration data — not official statistics" in title
+    for anchor in ("section-sti", "comparator-table", "appendix"):
+        assert f'href="#{anchor}"' in title
+
+
+def test_about_states_comparator_set_and_polarity_choices(chapter):
+    about = _text(chapter["about"])
+    assert "Comparator set used: the 10 comparator authorities of the 2015" in about
+    assert 'comparators="cipfa"' in about
+    for name in ("Chlamydia detection rate per 100,000 aged 15 to 24",
+                 "Under 18s conceptions leading to abortion (%)",
+                 "Violent crime - sexual offences per 1,000 population"):
+        assert name in about
+    assert "2,300 per 100,000" in about
+
+
+def test_section_has_table_charts_sentences_and_implications(chapter, ctx):
+    sti = chapter["section-sti"]
+    assert sti.index("<table") < sti.index("<figure") < sti.index("What the data show for")
+    assert "Implications for sexual health services" in sti
+    assert sti.count("<figure") == 6  # 3 indicators with data x (bar + trend)
+    assert (ctx.output_dir / "sexual_health_sti.csv").is_file()
+    text = _text(sti)
+    assert "No data: no verified Fingertips indicator id for Gonorrhoea diagnostic rate" in text
+    assert "Recommendation 15:" in text and "(SHNA (October 2015))" in text
+    for fig in re.findall(r"<figure.*?</figure>", sti, flags=re.S):
+        assert re.search(r'<img [^>]*alt="[^"]{20,}"', fig)
+        assert "<caption>" in fig and 'scope="col"' in fig  # the numbers as a table
+
+
+def test_sentences_in_the_board_papers_style(ctx):
+    row = ctx.summary.set_index("key").loc[SCREENED]
+    html = S.section(ctx, "chlamydia").markup
+    text = _text(html)
+    period = row["period"]
+    assert re.search(rf"In {period} Rutland screened a (significantly (lower|higher) )?percentage "
+                     r"of 15-24 year olds for chlamydia \(\d+\.\d%\)", text)
+    assert "areas in its comparator group, where 1 is the best" in text
+    assert re.search(r"(above|below|not significantly different from) the detection goal of "
+                     r"2,300 per 100,000", text)
+
+
+def test_chlamydia_section_has_goal_sex_split_and_funnel(chapter):
+    html = chapter["section-chlamydia"]
+    text = _text(html)
+    assert "Goal 2,300.0 per 100,000." in html  # alt text of the charts with the goal line
+    assert "Chlamydia detection by sex" in text
+    assert "Not published due to small numbers" in text  # male count 3, female protected
+    assert "Funnel plot of chlamydia detection" in text
+    assert re.search(r"lies (within the 95% limits|above the upper|below the lower)", text)
+    assert "Of the 153 authorities plotted" in text
+
+
+def test_suppressed_value_says_not_published_due_to_small_numbers(chapter):
+    text = _text(chapter["section-hiv"])
+    assert "is not published due to small numbers" in text
+    notes = _text(chapter["data-notes"])
+    assert "not published due to small numbers" in notes
+
+
+def test_summary_answers_the_chapters_questions(chapter):
+    text = _text(chapter["summary"])
+    for q in ("Are STI, HIV and under-18 conception rates still lower",
+              "Are STI diagnoses still rising year on year", "Is chlamydia screening reaching",
+              "Is HIV being diagnosed late", "Is LARC accessible",
+              "Are women reaching abortion services early", "How far do residents travel",
+              "armed forces population", "Where do small numbers"):
+        assert q in text, q
+    assert "year-on-year changes from 2018 to 2022" in text
+    assert "Recommendation 11" in text and "armed forces barrack populations" in text
+
+
+def test_dashboard_one_tile_per_indicator(chapter, ctx):
+    html = chapter["dashboard"]
+    assert html.count("<li") == len(ctx.indicators)
+    assert html.count("No data: no verified Fingertips indicator id") == 11
+    assert "not published due to small numbers" in html  # HIV late diagnosis tile
+
+
+def test_comparator_table_wide_with_ranks_and_polarity(chapter, ctx):
+    html = chapter["comparator-table"]
+    assert re.search(r'<th scope="col"[^>]*>Rutland \(subject area\)</th>', html)
+    assert re.search(r'<th scope="col"[^>]*>Rutland rank \(1 best\)</th>', html)
+    assert "H (2015 appendix); current Fingertips: Not applicable" in html
+    assert html.count("<tr>") == len(ctx.indicators) + 1
+    assert "(no verified Fingertips indicator id)" in html
+    assert (ctx.output_dir / "sexual_health_comparator_ranking.csv").is_file()
+    hiv_late = re.search(r"HIV late diagnosis \(%\)</th>.*?</tr>", html, flags=re.S).group(0)
+    assert "Not ranked" in hiv_late and "suppressed" in hiv_late
+
+
+def test_appendix_2015_reproduced_for_rutland_only(chapter, store):
+    text = _text(chapter["appendix-2015"])
+    assert "14 of the 14 printed Rutland ranks that can be checked are reproduced" in text
+    assert "Printed rank 1 cannot be reproduced" in text
+    other = S.load("E06000054", store=_loaded(store))
+    assert "reproduced in Rutland's chapter only" in _text(S.appendix_2015(other).markup)
+
+
+def test_papers_figures_only_in_rutlands_chapter(store):
+    other = S.load("E10000003", store=_loaded(store))  # Cambridgeshire: CIPFA by default
+    assert "CIPFA" in other.comparators.description
+    text = _text(S.section(other, "sti").markup) + _text(S.context(other).markup)
+    assert "193 new STIs" not in text and "SHNA" not in text
+    assert "described Rutland only" in text
+
+
+def test_appendix_lists_comparators_with_2015_codes(chapter):
+    text = _text(chapter["appendix"])
+    for code in COMPARATORS:
+        assert code in text
+    assert "E10000002" in text and "E10000023" in text
+
+
+def test_data_strings_are_escaped(store):
+    df = store.copy()
+    df.loc[df[T.AREA_CODE] == "E10000003", T.AREA_NAME] = "Cambs <script>alert(1)</script>"
+    m = _mask(df, STI, RUTLAND, "2022")
+    df.loc[m, T.VALUE_NOTE] = "<b>note</b>"
+    ctx = S.load(RUTLAND, ["E10000003"], store=_loaded(df))
+    ctx.area_names = {**ctx.area_names, "E10000003": "Cambs <script>"}
+    html = S.section(ctx, "sti").markup + S.comparator_table(ctx).markup + S.data_notes(ctx).markup
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<b>note</b>" not in html
