@@ -144,13 +144,6 @@ class AccessWindow:
     def age_groups(self) -> tuple[str, ...]:
         return tuple(g for g in AGE_GROUPS if g in self.months)
 
-    def measure(self, age_group: str) -> str:
-        """Who and which window, in words: "0-17 year olds seen in the 12 months to …"."""
-        n = self.months[age_group]
-        if self.start_month is not None:
-            return f"patients seen from {self.label}"
-        return f"patients seen in a {n}-month window"
-
 
 #: The window kinds the chapter accepts (chapters.md §3.2); never mixed in one table.
 ACCESS_WINDOWS: dict[str, AccessWindow] = {

@@ -836,7 +836,7 @@ def _access_sentences(ch: OralHealthChapter) -> list[Html]:
         who = _age_label(g)
         first = narrative.plain_comparison_sentence(
             r["value"], r["england_value"], period=r["window_label"],
-            measure=f"dental access rate ({ch.window.measure(g)})", population=who.lower())
+            measure="dental access rate", population=who.lower())
         sig = {
             "Better": "significantly higher than England's",
             "Worse": "significantly lower than England's",
@@ -855,7 +855,7 @@ def _access_sentences(ch: OralHealthChapter) -> list[Html]:
                 f"; {_level(ch)} CI of {ch.area}'s change {_ci(a['change_lower_pct'], a['change_upper_pct'])}%.")
         elif g in area_changes.index:
             third = f" The relative change cannot be given: {area_changes.loc[g, 'reason']}."
-        out.append(tag("p", [Html(first.html), esc(second), Html(third)]))
+        out.append(tag("p", [Html(first.html), second, Html(third)]))
     return out
 
 
@@ -878,7 +878,7 @@ def _access_chart(ch: OralHealthChapter) -> Html:
     ch_rows = ch.changes
     with chart_style():
         has_change = ch_rows["change_pct"].notna().any()
-        fig = Figure(figsize=(10, 4.2))
+        fig = Figure(figsize=(11, 5.0))
         ax = fig.add_subplot(1, 2 if has_change else 1, 1)
         x = np.arange(len(groups))
         width = 0.8 / len(series)
@@ -898,16 +898,19 @@ def _access_chart(ch: OralHealthChapter) -> Html:
             if ok.any():
                 ax.errorbar(pos[ok], v[ok], yerr=[v[ok] - lo_v[ok], hi_v[ok] - v[ok]],
                             fmt="none", ecolor=CI_COLOUR, elinewidth=1, capsize=2)
-            for p, val in zip(pos, v, strict=True):
-                ax.text(p, 0 if np.isnan(val) else val, "no data" if np.isnan(val)
-                        else format_number(val, 1), ha="center", va="bottom", fontsize=7)
+            for p, val, top in zip(pos, v, hi_v, strict=True):
+                y = 0 if np.isnan(val) else (val if np.isnan(top) else top)
+                ax.text(p, y, "no data" if np.isnan(val) else format_number(val, 1),
+                        ha="center", va="bottom", fontsize=7, rotation=90)
             for g, val, lv, hv in zip(groups, v, lo_v, hi_v, strict=True):
                 data_rows.append({"Age group": _age_label(g), "Area": who, "Window": w,
                                   "Access rate (%)": val, "Lower CI": lv, "Upper CI": hv})
         ax.set_xticks(x, [_age_label(g).replace(" (", "\n(") for g in groups], fontsize=8)
         ax.set_ylabel(f"% of population seen ({ch.window.label})")
         ax.set_title("Access rate", fontsize=10)
-        ax.legend(fontsize=7, loc="upper right")
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2,
+                  frameon=False)
+        ax.margins(y=0.15)
         ax.yaxis.grid(True)
         ax.set_axisbelow(True)
         if has_change:
@@ -925,10 +928,10 @@ def _access_chart(ch: OralHealthChapter) -> Html:
                 if ok.any():
                     ax2.errorbar(pos[ok], v[ok], yerr=[v[ok] - lo_v[ok], hi_v[ok] - v[ok]],
                                  fmt="none", ecolor=CI_COLOUR, elinewidth=1, capsize=2)
-                for p, val in zip(pos, v, strict=True):
-                    ax2.text(p, 0 if np.isnan(val) else val,
-                             "no data" if np.isnan(val) else f"{format_number(val, 1)}%",
-                             ha="center", va="top", fontsize=7)
+                for p, val, low in zip(pos, v, lo_v, strict=True):
+                    y = 0 if np.isnan(val) else (val if np.isnan(low) else min(val, low))
+                    ax2.text(p, y, "no data" if np.isnan(val) else f"{format_number(val, 1)}%",
+                             ha="center", va="top" if y <= 0 else "bottom", fontsize=7)
                 for g, val, lv, hv in zip(groups, v, lo_v, hi_v, strict=True):
                     data_rows.append({"Age group": _age_label(g), "Area": who,
                                       "Window": "relative change (%)", "Access rate (%)": val,
@@ -939,7 +942,9 @@ def _access_chart(ch: OralHealthChapter) -> Html:
             first = base["base_label"].dropna()
             ax2.set_title(f"Relative change since {first.iloc[0] if len(first) else 'base'}",
                           fontsize=10)
-            ax2.legend(fontsize=7, loc="lower right")
+            ax2.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2,
+                       frameon=False)
+            ax2.margins(y=0.12)
             ax2.yaxis.grid(True)
             ax2.set_axisbelow(True)
     data = pd.DataFrame(data_rows).rename(columns={"Access rate (%)": "Value (%)"})
@@ -1328,9 +1333,9 @@ def _indicator_charts_and_words(ch: OralHealthChapter, table: pd.DataFrame,
             sentence = narrative.england_comparison_sentence(
                 row, ctx.area_name, verb="had", measure=_measure(row),
                 comparators="similar areas")
-            parts.append(tag("p", [Html(sentence.html), Html(" "),
-                                   esc(_trend_sentence(ch, row) if not is_missing(row[C.VALUE])
-                                       else "")]))
+            parts.append(tag("p", [Html(sentence.html), " ",
+                                   _trend_sentence(ch, row) if not is_missing(row[C.VALUE])
+                                   else ""]))
     return parts
 
 
