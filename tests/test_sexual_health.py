@@ -635,3 +635,11 @@ def test_data_strings_are_escaped(store):
     html = S.section(ctx, "sti").markup + S.comparator_table(ctx).markup + S.data_notes(ctx).markup
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "<b>note</b>" not in html
+
+
+def test_ids_are_unique_and_chart_numbers_are_real_tables(chapter):
+    html = "".join(chapter.values())
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    details = re.findall(r"<details>.*?</details>", html, flags=re.S)
+    assert details and all("<table" in d and "&lt;table" not in d for d in details)

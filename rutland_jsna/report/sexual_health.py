@@ -25,6 +25,7 @@ describe (Rutland), always with their source and year.
 
 from __future__ import annotations
 
+import hashlib
 import html as _html
 import os
 import re
@@ -236,12 +237,15 @@ _DETAILS = re.compile(r"(<details><summary>.*?</summary>)(.*?)(</details>)", re.
 
 
 def _fixed(block: Html) -> Html:
-    """Work around ``report.html.details`` escaping its content a second time.
+    """Work around two chart markup problems of the framework (reported, not fixed here).
+
+    1. ``report.html.details`` escapes its content a second time.
 
     ``charts._figure_html`` passes the numbers table to ``details`` as a string, which
     ``tag`` escapes again, so the table shows as markup text. Unescaping that one level gives
     back the table exactly (data strings keep their own escaping). A no-op once ``details``
     is fixed.
+    2. Figure ids repeat for long titles (made unique with a digest of the title).
     """
     def repl(m: re.Match[str]) -> str:
         inner = m.group(2)
@@ -250,11 +254,15 @@ def _fixed(block: Html) -> Html:
         return m.group(1) + inner + m.group(3)
 
     markup = _DETAILS.sub(repl, block.markup)
-    if markup == block.markup:
-        return block
     if isinstance(block, charts.Chart):
+        # The figure id is the title's slug cut at 60 characters, which repeats for long,
+        # similar titles (duplicate ids break WCAG 4.1.1 parsing and in-page links): add a
+        # short digest of the full title.
+        digest = hashlib.sha1(block.title.encode("utf-8")).hexdigest()[:8]
+        markup = re.sub(r'(<figure class="chart" id="chart-[^"]*)"', rf'\1-{digest}"', markup,
+                        count=1)
         return charts.Chart(markup, block.png_base64, block.alt, block.title, block.data)
-    return Html(markup)
+    return block if markup == block.markup else Html(markup)
 
 
 _IMPLICATIONS_STYLE = (
