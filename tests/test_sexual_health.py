@@ -347,6 +347,9 @@ def test_funnel_data_all_authorities_and_limits(rows):
     assert list(f.limits.columns) == ["denominator", "lower_95", "upper_95", "lower_99_8",
                                       "upper_99_8"]
     assert len(f.limits) == 100
+    d = f.points["denominator"]
+    assert f.limits["denominator"].iloc[0] == pytest.approx(0.9 * d.min())
+    assert f.limits["denominator"].iloc[-1] == pytest.approx(1.05 * d.max())
     eng = rows[(rows["key"] == DETECT) & (rows[T.AREA_CODE] == ENGLAND)
                & (rows[T.TIME_PERIOD] == "2022")][T.VALUE].iloc[0]
     assert f.baseline == pytest.approx(eng)

@@ -494,8 +494,10 @@ class FunnelData:
     key, period : the indicator and its period.
     points : :data:`FUNNEL_POINT_COLUMNS`, one row per upper-tier authority with a value and a
         denominator.
-    limits : ``denominator, lower_95, upper_95, lower_99_8, upper_99_8`` on a 100-point axis
-        (:func:`rutland_jsna.stats.funnel_limits`).
+    limits : ``denominator, lower_95, upper_95, lower_99_8, upper_99_8``
+        (:func:`rutland_jsna.stats.funnel_limits`) on 100 geometrically spaced denominators
+        from 90% of the smallest to 105% of the largest plotted (PIM's axis starts at 1 when
+        the range is wide, where the limits are too far apart to draw beside the points).
     baseline : England's value (the centre line).
     subject_significance : the subject area's funnel label, or None when it has no point.
     subject_position : its position in words (:data:`FUNNEL_POSITION_WORDS`), or None.
@@ -584,8 +586,9 @@ def funnel_data(
         },
         columns=list(FUNNEL_POINT_COLUMNS),
     )
-    limits = funnel_limits(points["denominator"], baseline, kind=kind, multiplier=multiplier,
-                           n_points=100)
+    lo, hi = float(points["denominator"].min()), float(points["denominator"].max())
+    axis = np.geomspace(lo * 0.9, hi * 1.05, 100) if hi > lo else np.array([lo * 0.9, lo * 1.1])
+    limits = funnel_limits(axis, baseline, kind=kind, multiplier=multiplier)
     subject = points[points["is_subject"]]
     label = str(subject["significance"].iloc[0]) if len(subject) else None
     sig = points["significance"].astype("str")
