@@ -552,6 +552,39 @@ def _children_bullets(ch: OralHealthChapter) -> list[str]:
     return out
 
 
+def _trend_bullets(ch: OralHealthChapter) -> list[str]:
+    table = ch.ctx.section_summary(_CHILDREN_SECTION)
+    if table.empty:
+        return []
+    lab = dict(zip(table[C.KEY], narrative.indicator_labels(table), strict=True))
+    trend = table[C.TREND].astype("str")
+    worse = [lab[k] for k in table.loc[trend.str.endswith("getting worse"), C.KEY]]
+    better = [lab[k] for k in table.loc[trend.str.endswith("getting better"), C.KEY]]
+    out = []
+    if worse:
+        out.append(f"Getting worse over the latest periods: {join_words(worse)}.")
+    if better:
+        out.append(f"Getting better over the latest periods: {join_words(better)}.")
+    if not worse and not better:
+        out.append("No indicator shows a significant improvement or worsening over the latest "
+                   "periods (or the trend cannot be calculated).")
+    return out
+
+
+def _groups_bullet(ch: OralHealthChapter) -> str:
+    ctx = ch.ctx
+    ineq = oh.inequality_rows(ctx.data, ctx.indicators, [ctx.area_code, ctx.england_code])
+    if len(ineq):
+        names = join_words(list(dict.fromkeys(ineq["indicator"])))
+        return (f"The Fingertips data break down {names} by group; see Groups needing targeted "
+                "work. The dental access extract has no breakdown by group.")
+    return ("Neither the Fingertips data nor the dental access extract has a breakdown by "
+            "deprivation or by the groups the board named (children with special educational "
+            "needs or an EHCP, children in care, older people and care home residents, armed "
+            "forces families), so unmet need by group cannot be measured here; see Groups "
+            "needing targeted work.")
+
+
 def summary(ch: OralHealthChapter) -> Html:
     """Generated answers to the chapter's questions (chapters.md §3.7)."""
     items = [
@@ -560,12 +593,22 @@ def summary(ch: OralHealthChapter) -> Html:
         tag("li", [tag("strong", "Is access recovering? "), " ".join(_recovery_bullets(ch))]),
         tag("li", [tag("strong", "Are dental contracts delivering? "),
                    " ".join(_uda_bullets(ch))]),
-        tag("li", [tag("strong", "How much tooth decay do young children have? "),
-                   " ".join(_children_bullets(ch)) or "No indicators are available."]),
+        tag("li", [tag("strong", "How much tooth decay do young children have, and is it "
+                                 "improving? "),
+                   " ".join(_children_bullets(ch) + _trend_bullets(ch))
+                   or "No indicators are available."]),
         tag("li", [tag("strong", "Which groups have the greatest unmet need? "),
-                   "The extracts and indicators have no breakdown by group; see Groups needing "
-                   "targeted work."]),
+                   _groups_bullet(ch)]),
     ]
+    if ch.is_board_area:
+        items.append(tag("li", [
+            tag("strong", "What did the board papers say about capacity? "),
+            "As NHS England reported in March 2023: one contract in Oakham was handed back; "
+            "66% of its activity was placed with four providers within 15 miles on an interim, "
+            "non-recurrent basis; there was no uptake in Rutland of the initiatives to increase "
+            "access, the main reason appearing to be practice capacity; and the LLR ICB took over dental commissioning from "
+            "1 April 2023 (see Contract terminations and Access initiatives).",
+        ]))
     return _section("summary", [tag("ul", items, class_="summary")])
 
 
