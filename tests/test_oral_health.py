@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from rutland_jsna.analysis import columns as C
 from rutland_jsna.analysis import oral_health as oh
 from rutland_jsna.data import columns as T
 from rutland_jsna.data.areas import upper_tier_areas
@@ -604,6 +605,19 @@ def test_other_area_omits_rutland_context(store, dental_path, uda_path, tmp_path
     assert "describe Rutland only" in html
     assert "No dental access rates can be shown for Cornwall" in html
     assert 'id="children"' in html and "Cornwall and similar areas" in html
+
+
+def test_quintile_history_of_the_gp_survey_measure(chapter):
+    ctx = chapter.ctx
+    key = ctx.section_summary("access")[C.KEY].iloc[0]
+    hist = oh.quintile_history(ctx.rows, key, RUTLAND, ctx.national_codes)
+    assert list(hist.columns) == list(oh.QUINTILE_HISTORY_COLUMNS)
+    assert len(hist) == 6 and (hist["areas"] == 153).all()
+    latest = ctx.section_summary("access").iloc[0]
+    assert hist["label"].iloc[-1] == latest[C.COMPARISON]  # same method as the summary table
+    html = unescape(report.access(chapter).markup)
+    assert "national quintile for successfully obtaining an NHS dental appointment" in html
+    assert oh.quintile_history(ctx.rows, key, "E99999999", ctx.national_codes).empty
 
 
 def test_children_section_table_charts_words(chapter):

@@ -48,7 +48,7 @@ from ..config import ENGLAND_CODE, PACKAGE_DIR
 from ..data import columns as T
 from ..data.catalogue_model import Indicator
 from ..data.errors import DataValidationError, ValidationFailure
-from ..stats import Polarity, compare_to_benchmark, proportion_ci, rate_ratio_ci
+from ..stats import Polarity, compare_to_benchmark, proportion_ci, quintiles, rate_ratio_ci
 from .select import check_confidence
 
 __all__ = [
@@ -60,8 +60,11 @@ __all__ = [
     "AGE_GROUP_LABELS",
     "BASE_YEAR",
     "DEFAULT_ACCESS_WINDOW",
+    "INEQUALITY_COLUMNS",
     "INITIATIVES",
     "PUBLISHED_ACCESS_PATH",
+    "PUBLISHED_CHECK_COLUMNS",
+    "QUINTILE_HISTORY_COLUMNS",
     "THRESHOLDS_PATH",
     "UDA_DELIVERY_COLUMNS",
     "AccessWindow",
@@ -80,6 +83,7 @@ __all__ = [
     "plain_comparison",
     "published_access_figures",
     "published_change_consistency",
+    "quintile_history",
     "select_access_windows",
     "threshold_in_force",
     "uda_delivery",
@@ -1230,3 +1234,62 @@ def inequality_rows(
     )
     return out.sort_values(["key", "area_code", "category_type", "category"],
                            kind="stable").reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------------
+# National quintile of an area over time (GP Patient Survey dental appointment measure)
+# ------------------------------------------------------------------------------------------
+
+QUINTILE_HISTORY_COLUMNS: tuple[str, ...] = ("period", "value", "england", "quintile", "label",
+                                             "areas")
+
+
+def quintile_history(
+    rows: pd.DataFrame,
+    key: str,
+    area_code: str,
+    national_codes: Iterable[str],
+    *,
+    england_code: str = ENGLAND_CODE,
+) -> pd.DataFrame:
+    """The area's national quintile in every period of an indicator.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        :func:`~rutland_jsna.analysis.summary.prepare_rows` output (tidy columns plus ``key``
+        and ``polarity``).
+    key : str
+        Indicator key.
+    area_code : str
+    national_codes : iterable of str
+        The areas the quintiles are computed among (every upper-tier authority).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`QUINTILE_HISTORY_COLUMNS`, oldest period first: the area's value, England's,
+        the quintile (1 = best, :func:`~rutland_jsna.stats.quintiles`), its label ("Best" …
+        "Worst") and how many areas had a value. Empty when the area has no rows.
+    """
+    r = rows[(rows["key"] == key)]
+    nat = r[r[T.AREA_CODE].isin(list(national_codes))]
+    if nat.empty or area_code not in set(nat[T.AREA_CODE]):
+        return pd.DataFrame(columns=list(QUINTILE_HISTORY_COLUMNS))
+    q = quintiles(nat[T.VALUE], nat["polarity"], by=nat[T.TIME_PERIOD_SORTABLE])
+    nat = nat.assign(_q=q["quintile"].to_numpy(), _l=q["label"].to_numpy())
+    n = nat.groupby(T.TIME_PERIOD_SORTABLE)[T.VALUE].count().rename("areas")
+    area = nat[nat[T.AREA_CODE] == area_code].sort_values(T.TIME_PERIOD_SORTABLE)
+    eng = r[r[T.AREA_CODE] == england_code].set_index(T.TIME_PERIOD_SORTABLE)[T.VALUE]
+    eng = eng[~eng.index.duplicated()]
+    return pd.DataFrame(
+        {
+            "period": area[T.TIME_PERIOD].astype("str").to_numpy(),
+            "value": area[T.VALUE].to_numpy(dtype=float),
+            "england": area[T.TIME_PERIOD_SORTABLE].map(eng).to_numpy(dtype=float),
+            "quintile": pd.array(area["_q"].to_numpy(), dtype="Int64"),
+            "label": area["_l"].astype("object").where(area["_l"].notna(), None).to_numpy(),
+            "areas": area[T.TIME_PERIOD_SORTABLE].map(n).to_numpy(dtype=int),
+        },
+        columns=list(QUINTILE_HISTORY_COLUMNS),
+    )

@@ -57,7 +57,7 @@ from .charts import AF_DARK_BLUE, AF_ORANGE, AF_TURQUOISE, CI_COLOUR, Chart, cha
 from .context import ChapterContext, load_chapter
 from .format import format_count, format_number, is_missing
 from .html import Html, bullet_list, details, esc, heading, paragraph, tag
-from .legend import comparison_legend, trend_legend
+from .legend import BASIS_QUINTILES, comparison_legend, comparison_text, trend_legend
 from .tables import frame_table, indicator_table
 
 __all__ = [
@@ -1121,6 +1121,23 @@ def _gp_survey(ch: OralHealthChapter) -> list[Html | str]:
                                               "Patient Survey)",
                                  csv_name="oral_health_gp_survey", output_dir=ch.ctx.output_dir))
     parts.extend(_indicator_charts_and_words(ch, table, single=True))
+    row = table.iloc[0]
+    hist = oh.quintile_history(ch.ctx.rows, row[C.KEY], ch.ctx.area_code, ch.ctx.national_codes,
+                               england_code=ch.ctx.england_code)
+    if len(hist):
+        shown = pd.DataFrame({
+            "Period": hist["period"],
+            f"{ch.area} (%)": hist["value"],
+            "England (%)": hist["england"],
+            "National quintile": [comparison_text(lab, BASIS_QUINTILES) if lab else "Not compared"
+                                  for lab in hist["label"]],
+            "Authorities with a value": hist["areas"],
+        })
+        parts.append(frame_table(
+            shown, caption=f"{ch.area}'s national quintile for successfully obtaining an NHS "
+                           "dental appointment (GP Patient Survey), by period",
+            decimals=[None, 1, 1, None, None], csv_name="oral_health_gp_survey_quintiles",
+            output_dir=ch.ctx.output_dir))
     return parts
 
 
