@@ -119,6 +119,12 @@ _HEADINGS = dict(SECTION_ANCHORS)
 _ACCESS_SECTION = "access"
 _CHILDREN_SECTION = "children"
 _EXTRACT_KINDS = ("dental_access", "uda_delivery")
+_DEMO_SOURCE_WORDS = {
+    "dental_access": "the demonstration snapshot's local extract (Rutland and England pinned to "
+                     "the published figures; other areas invented)",
+    "uda_delivery": "the demonstration snapshot's local extract (invented monthly figures: the "
+                    "slides published charts, not numbers)",
+}
 
 
 # ------------------------------------------------------------------------------------------
@@ -324,14 +330,11 @@ def load(
             sources[kind] = f"local extract {Path(path).name}"
         elif kind in ctx.local_tables:
             extracts[kind] = _validated(ctx.local_tables[kind], kind)
-            sources[kind] = (
-                "the demonstration snapshot's local extract (pinned to the published figures)"
-                if ctx.source.is_demo else "the data source's local extract"
-            )
+            sources[kind] = (_DEMO_SOURCE_WORDS[kind] if ctx.source.is_demo
+                             else "the data source's local extract")
         elif ctx.source.is_demo and (found := _demo_extract(kind)) is not None:
             extracts[kind] = _load_file(found, kind)
-            sources[kind] = ("the demonstration snapshot's local extract (pinned to the "
-                             "published figures)")
+            sources[kind] = _DEMO_SOURCE_WORDS[kind]
         elif not ctx.source.is_demo and (found := _find_extract(kind)) is not None:
             extracts[kind] = _load_file(found, kind)
             sources[kind] = f"local extract {found.name}"
