@@ -183,7 +183,8 @@ def test_sexual_health_appendix_rows(catalogue):
     differing = {
         i.extra["appendix_name"]
         for i in rows
-        if Polarity({"H": "High is good", "L": "Low is good"}[i.extra["appendix_polarity"]]) is not i.polarity
+        if Polarity({"H": "High is good", "L": "Low is good"}[i.extra["appendix_polarity"]])
+        is not i.polarity
     }
     assert differing == {
         "Sexual offences rate / 1,000 (PHOF indicator 1.12iii)",
@@ -304,7 +305,12 @@ def _edit(path: Path, row_index: int, **changes: str) -> None:
         (0, {"period_type": "weekly"}, "period_type", "must be one of"),
         (0, {"published_period": "2021/22"}, "published_period", "does not match"),
         (0, {"time_period_range": "3y"}, "time_period_range", "must be '1y'"),
-        (0, {"appendix_polarity": "H", "appendix_name": "x"}, "appendix_polarity", "only sexual-health"),
+        (
+            0,
+            {"appendix_polarity": "H", "appendix_name": "x"},
+            "appendix_polarity",
+            "only sexual-health",
+        ),
         (0, {"ci_method": "dobson"}, "ci_method", "does not apply"),
         (0, {"name": "Low birth weight of term ba.."}, "name", "full name"),
         (0, {"sex": "P"}, "sex", "must be one of"),

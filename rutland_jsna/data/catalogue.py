@@ -120,7 +120,9 @@ CI_METHODS: dict[str, frozenset[ValueType]] = {
     "byar": frozenset({ValueType.CRUDE_RATE, ValueType.ISR}),
     "dobson": frozenset({ValueType.DSR}),
     "chiang": frozenset({ValueType.LIFE_EXPECTANCY}),
-    "other": frozenset({ValueType.MEAN, ValueType.RATIO, ValueType.OTHER, ValueType.LIFE_EXPECTANCY}),
+    "other": frozenset(
+        {ValueType.MEAN, ValueType.RATIO, ValueType.OTHER, ValueType.LIFE_EXPECTANCY}
+    ),
     "none": frozenset({ValueType.COUNT, ValueType.OTHER}),
 }
 
@@ -139,7 +141,9 @@ _UNIT_MULTIPLIER: dict[str, float] = {
     "percentage points": 1.0,
 }
 #: Value types that need a rate-like unit (a percentage or "per N").
-_SCALED_TYPES = frozenset({ValueType.PROPORTION, ValueType.CRUDE_RATE, ValueType.DSR, ValueType.ISR})
+_SCALED_TYPES = frozenset(
+    {ValueType.PROPORTION, ValueType.CRUDE_RATE, ValueType.DSR, ValueType.ISR}
+)
 _SEXES = frozenset({"Persons", "Male", "Female", "Not applicable"})
 _CONFIDENCES = (0.95, 0.998)
 _KEY = re.compile(r"^[a-z_]+\.[a-z0-9_]+\.[a-z0-9_]+$")
@@ -152,7 +156,14 @@ INDICATOR_COLUMNS: tuple[str, ...] = (
     "appendix_name", "appendix_polarity", "comparison_method", "comparison_confidence",
     "goal_lower", "goal_upper", "profile_id", "source_row", "notes",
 )  # fmt: skip
-SECTION_COLUMNS: tuple[str, ...] = ("chapter", "section", "order", "heading", "table_title", "source")
+SECTION_COLUMNS: tuple[str, ...] = (
+    "chapter",
+    "section",
+    "order",
+    "heading",
+    "table_title",
+    "source",
+)
 #: Columns kept in :attr:`Indicator.extra` (strings, as in the CSV).
 EXTRA_COLUMNS: tuple[str, ...] = (
     "evidence", "published_period", "time_period_range", "ci_method", "appendix_name",
@@ -186,7 +197,9 @@ def format_period(period_type: str, start_year: int) -> str:
     ('Aug 2019 - Jul 2020', '2017/18 - 21/22')
     """
     if period_type not in PERIOD_TYPES:
-        raise ValueError(f"period_type: unknown {period_type!r}; expected one of {sorted(PERIOD_TYPES)}")
+        raise ValueError(
+            f"period_type: unknown {period_type!r}; expected one of {sorted(PERIOD_TYPES)}"
+        )
     y = int(start_year)
     fmt = PERIOD_TYPES[period_type][0]
     return fmt.format(
@@ -200,7 +213,9 @@ def period_start_year(period_type: str, text: str) -> int:
     """Start year of a ``Time period`` text of the given type (raises ValueError if malformed)."""
     pattern = _PERIOD_PATTERNS.get(period_type)
     if pattern is None:
-        raise ValueError(f"period_type: unknown {period_type!r}; expected one of {sorted(PERIOD_TYPES)}")
+        raise ValueError(
+            f"period_type: unknown {period_type!r}; expected one of {sorted(PERIOD_TYPES)}"
+        )
     m = pattern.match(str(text))
     if not m:
         raise ValueError(
@@ -229,7 +244,9 @@ class _Failures:
         self._rows: dict[tuple[str, str], list[int]] = {}
         self._examples: dict[tuple[str, str], list[str]] = {}
 
-    def add(self, column: str, rule: str, row: int | None = None, example: str | None = None) -> None:
+    def add(
+        self, column: str, rule: str, row: int | None = None, example: str | None = None
+    ) -> None:
         k = (column, rule)
         self._rows.setdefault(k, [])
         self._examples.setdefault(k, [])
@@ -243,7 +260,10 @@ class _Failures:
             return
         failures = [
             ValidationFailure(
-                column=col, rule=rule, rows=tuple(self._rows[(col, rule)]), file=self.file,
+                column=col,
+                rule=rule,
+                rows=tuple(self._rows[(col, rule)]),
+                file=self.file,
                 examples=tuple(self._examples[(col, rule)]),
             )  # fmt: skip
             for (col, rule) in self._rows
@@ -321,7 +341,9 @@ def load_sections(path: str | Path | None = None) -> tuple[Section, ...]:
                 failures.add("order", "duplicate order within the chapter", i, r["order"])
             orders.add((r["chapter"], order))
         if chapter is not None and order is not None:
-            out.append(Section(chapter, r["section"], order, r["heading"], r["table_title"], r["source"]))
+            out.append(
+                Section(chapter, r["section"], order, r["heading"], r["table_title"], r["source"])
+            )
     failures.raise_if_any("sections")
     return tuple(sorted(out, key=lambda s: (list(Chapter).index(s.chapter), s.order)))
 
@@ -340,7 +362,9 @@ def _parse_indicators(
         # key
         key = r["key"]
         if not _KEY.match(key):
-            f.add("key", "must look like '<chapter>.<section>.<name>' (lower case, digits, _)", i, key)
+            f.add(
+                "key", "must look like '<chapter>.<section>.<name>' (lower case, digits, _)", i, key
+            )
         elif chapter is not None and (
             key.split(".")[0] != chapter.value or key.split(".")[1] != r["section"].lower()
         ):
@@ -367,11 +391,19 @@ def _parse_indicators(
         if r["fingertips_id"]:
             fid = _int(f, r["fingertips_id"], "fingertips_id", i, "must be a positive integer id")
         if status is IdStatus.UNKNOWN and r["fingertips_id"]:
-            f.add("fingertips_id", "must be blank when id_status is 'unknown' (ids are never guessed)", i)
+            f.add(
+                "fingertips_id",
+                "must be blank when id_status is 'unknown' (ids are never guessed)",
+                i,
+            )
         if status in (IdStatus.CONFIRMED, IdStatus.PROBABLE) and not r["fingertips_id"]:
             f.add("fingertips_id", "is required when id_status is confirmed or probable", i)
         if r["fingertips_id"] and not r["evidence"]:
-            f.add("evidence", "is required for every id (repository/path or file id and the matched string)", i)
+            f.add(
+                "evidence",
+                "is required for every id (repository/path or file id and the matched string)",
+                i,
+            )
         # sex / age
         if r["sex"] not in _SEXES:
             f.add("sex", f"must be one of {sorted(_SEXES)}", i, r["sex"])
@@ -387,7 +419,12 @@ def _parse_indicators(
         if unit not in _UNIT_MULTIPLIER:
             f.add("unit", f"must be one of {sorted(_UNIT_MULTIPLIER)}", i, unit)
         elif mult is not None and _UNIT_MULTIPLIER[unit] != mult:
-            f.add("multiplier", f"is inconsistent with the unit (expected {_UNIT_MULTIPLIER[unit]:g} for {unit!r})", i, r["multiplier"])
+            f.add(
+                "multiplier",
+                f"is inconsistent with the unit (expected {_UNIT_MULTIPLIER[unit]:g} for {unit!r})",
+                i,
+                r["multiplier"],
+            )
         if vt in _SCALED_TYPES and unit in _UNIT_MULTIPLIER and _UNIT_MULTIPLIER[unit] == 1.0:
             f.add("unit", f"value type {vt.value!r} needs '%' or a 'per N' unit", i, unit)
         if vt is ValueType.LIFE_EXPECTANCY and unit != "years":
@@ -411,10 +448,17 @@ def _parse_indicators(
             f.add("appendix_polarity", "is required with an appendix name", i)
         # comparison, confidence and goals
         method = _enum(f, ComparisonMethod, r["comparison_method"], "comparison_method", i)
-        conf = _float(f, r["comparison_confidence"], "comparison_confidence", i, "must be 0.95 or 0.998")
+        conf = _float(
+            f, r["comparison_confidence"], "comparison_confidence", i, "must be 0.95 or 0.998"
+        )
         if conf is not None and conf not in _CONFIDENCES:
             hint = " (give it as a fraction)" if conf in (95.0, 99.8) else ""
-            f.add("comparison_confidence", f"must be 0.95 or 0.998{hint}", i, r["comparison_confidence"])
+            f.add(
+                "comparison_confidence",
+                f"must be 0.95 or 0.998{hint}",
+                i,
+                r["comparison_confidence"],
+            )
         goal_lower = goal_upper = None
         if r["goal_lower"]:
             goal_lower = _float(f, r["goal_lower"], "goal_lower", i, "must be a number")
@@ -427,27 +471,48 @@ def _parse_indicators(
         if goal_lower is not None and goal_upper is not None and goal_lower > goal_upper:
             f.add("goal_upper", "must be >= goal_lower", i, r["goal_upper"])
         if method is ComparisonMethod.GOAL and polarity is not None and not polarity.is_rag:
-            f.add("polarity", "a goal needs a RAG polarity (High is good or Low is good)", i, r["polarity"])
+            f.add(
+                "polarity",
+                "a goal needs a RAG polarity (High is good or Low is good)",
+                i,
+                r["polarity"],
+            )
         # periods
         ptype = r["period_type"]
         if ptype not in PERIOD_TYPES:
             f.add("period_type", f"must be one of {sorted(PERIOD_TYPES)}", i, ptype)
         else:
             if r["time_period_range"] != PERIOD_TYPES[ptype][1]:
-                f.add("time_period_range", f"must be {PERIOD_TYPES[ptype][1]!r} for period type {ptype!r}", i, r["time_period_range"])
+                f.add(
+                    "time_period_range",
+                    f"must be {PERIOD_TYPES[ptype][1]!r} for period type {ptype!r}",
+                    i,
+                    r["time_period_range"],
+                )
             if r["published_period"]:
                 try:
                     period_start_year(ptype, r["published_period"])
                 except ValueError:
-                    f.add("published_period", f"does not match the {ptype!r} format", i, r["published_period"])
+                    f.add(
+                        "published_period",
+                        f"does not match the {ptype!r} format",
+                        i,
+                        r["published_period"],
+                    )
         profile_id = None
         if r["profile_id"]:
-            profile_id = _int(f, r["profile_id"], "profile_id", i, "must be a positive integer or blank")
+            profile_id = _int(
+                f, r["profile_id"], "profile_id", i, "must be a positive integer or blank"
+            )
         # one row per data series within a section
         if fid is not None and chapter is not None:
             sk = (chapter.value, r["section"], str(fid), r["sex"], r["age"])
             if sk in series:
-                f.add("fingertips_id", f"same id, sex and age twice in one section (first on row {series[sk]})", i)
+                f.add(
+                    "fingertips_id",
+                    f"same id, sex and age twice in one section (first on row {series[sk]})",
+                    i,
+                )
             series.setdefault(sk, i)
         if None in (chapter, status, vt, mult, polarity, method, conf, order) or section is None:
             continue
@@ -534,7 +599,9 @@ def _default_catalogue() -> tuple[Indicator, ...]:
     return _load(INDICATORS_CSV, None)
 
 
-def chapter_indicators(chapter: Chapter | str, *, with_id_only: bool = False) -> tuple[Indicator, ...]:
+def chapter_indicators(
+    chapter: Chapter | str, *, with_id_only: bool = False
+) -> tuple[Indicator, ...]:
     """The catalogue rows of one chapter, in table order.
 
     ``with_id_only=True`` keeps the rows that can be looked up in Fingertips data (an id with
@@ -557,7 +624,9 @@ def get_indicator(key: str) -> Indicator:
         if ind.key == key:
             return ind
     close = [i.key for i in load_catalogue() if key.split(".")[-1][:6] in i.key][:5]
-    raise KeyError(f"no catalogue indicator with key {key!r}" + (f"; did you mean {close}?" if close else ""))
+    raise KeyError(
+        f"no catalogue indicator with key {key!r}" + (f"; did you mean {close}?" if close else "")
+    )
 
 
 def catalogue_frame(indicators: Iterable[Indicator] | None = None) -> pd.DataFrame:
@@ -576,7 +645,9 @@ def catalogue_frame(indicators: Iterable[Indicator] | None = None) -> pd.DataFra
         rec["display_name"] = ind.display_name
         rec["has_data_id"] = ind.has_data_id
         records.append(rec)
-    frame = pd.DataFrame.from_records(records, columns=[*names, *EXTRA_COLUMNS, "display_name", "has_data_id"])
+    frame = pd.DataFrame.from_records(
+        records, columns=[*names, *EXTRA_COLUMNS, "display_name", "has_data_id"]
+    )
     frame["fingertips_id"] = frame["fingertips_id"].astype("Int64")
     frame["profile_id"] = frame["profile_id"].astype("Int64")
     return frame
