@@ -93,7 +93,7 @@ def test_bar_charts():
     f = pd.DataFrame({"Dose": ["Dose 1", "Dose 2"], "Rutland": [80.0, 75.0], "England": [82.0, np.nan]})
     c = charts.grouped_bar_chart(f, category="Dose", series=["Rutland", "England"], title="Uptake",
                                  unit="%")
-    assert _is_png(c) and "Dose 2: Rutland 75.0, England Null" in c.alt
+    assert _is_png(c) and "Dose 2: Rutland 75.0, England no data" in c.alt
     b = charts.bar_chart(pd.DataFrame({"Place": ["Hospital", "Care home"], "Deaths": [57, 43]}),
                          category="Place", value="Deaths", title="Deaths", decimals=None)
     assert _is_png(b) and "Hospital 57; Care home 43" in b.alt

@@ -191,3 +191,9 @@ def test_changes_since_previous_release(store, tmp_path):
                       output_dir=tmp_path / "2026-Q2", reports_root=tmp_path)
     html = outcomes.changes(c2).markup
     assert "Compared with release 2026-Q1" in html and "Low birth weight" in html
+
+
+def test_place_of_death_chart_in_p6(ctx):
+    html = outcomes.priority(ctx, "P6").markup
+    assert "Place of death in Rutland and England" in html
+    assert "Care home: Rutland no data, England no data" in html

@@ -147,6 +147,13 @@ def no_chart(title: str, reason: str) -> Html:
     )
 
 
+def _alt_number(value: Any, decimals: int | None = 1) -> str:
+    """A number for alt text: "no data" when missing."""
+    if is_missing(value):
+        return "no data"
+    return f"{round(float(value)):,}" if decimals is None else format_number(value, decimals)
+
+
 def _wrap(text: str, width: int = 38) -> str:
     return "\n".join(textwrap.wrap(str(text), width)) or str(text)
 
@@ -659,7 +666,7 @@ def grouped_bar_chart(
         f"Bar chart of {', '.join(series)} by {category.lower()}: "
         + "; ".join(
             f"{row[category]}: "
-            + ", ".join(f"{s} {format_number(row[s], decimals)}" for s in series)
+            + ", ".join(f"{s} {_alt_number(row[s], decimals)}" for s in series)
             for _, row in frame.iterrows()
         )
         + "."

@@ -332,12 +332,43 @@ def priority(ctx: ChapterContext, code: str) -> Html:
             "No indicator in this section is significantly worse than England or its goal, in "
             "the bottom three of similar areas, or getting worse, so no charts are needed."
         ))
+    if code == "P6":
+        parts.append(place_of_death_chart(ctx, table))
     spine = spine_rows(ctx.rows, table, national_codes=ctx.national_codes)
     spine = spine.assign(indicator=[labels[k] for k in spine["key"]])
     parts.append(heading(3, f"{ctx.area_name} against the range of English authorities"))
     parts.append(charts.spine_chart(spine, area_name=ctx.area_name,
                                     title=f"{title}: {ctx.area_name} against all authorities"))
     return tag("section", parts, aria_labelledby=anchor)
+
+
+#: P6 indicators shown together in the place-of-death chart (key suffix → place).
+PLACE_OF_DEATH = {
+    "deaths_at_home": "Home",
+    "deaths_in_care_homes": "Care home",
+    "deaths_in_hospital": "Hospital",
+}
+
+
+def place_of_death_chart(ctx: ChapterContext, table: pd.DataFrame) -> Html:
+    """Percentage of deaths at home, in care homes and in hospital: the area against England."""
+    rows = table[table[C.KEY].str.rsplit(".", n=1).str[-1].isin(list(PLACE_OF_DEATH))]
+    title = f"Place of death in {ctx.area_name} and England"
+    if rows.empty:
+        return charts.no_chart(title, "the place-of-death indicators are not in this chapter.")
+    places = [PLACE_OF_DEATH[k.rsplit(".", 1)[-1]] for k in rows[C.KEY]]
+    periods = sorted({str(p) for p in rows[C.PERIOD] if not is_missing(p)})
+    frame = pd.DataFrame({
+        "Place of death": places,
+        ctx.area_name: rows[C.VALUE].to_numpy(dtype=float),
+        "England": rows[C.ENGLAND].to_numpy(dtype=float),
+    })
+    return charts.grouped_bar_chart(
+        frame, category="Place of death", series=[ctx.area_name, "England"], unit="% of deaths",
+        title=title,
+        caption=(f"Percentage of all deaths by place of death, {', '.join(periods) or 'latest period'}"
+                 ". Bars labelled no data have no published value."),
+    )
 
 
 # ------------------------------------------------------------------------------------------
