@@ -221,12 +221,7 @@ def overview(ctx: ChapterContext) -> Html:
         s, ctx.area_name, section_labels=labels,
         previous=previous[1] if previous is not None else None,
     )
-    counts = s.groupby(C.COMPARISON_BASIS, sort=False)[C.COMPARISON].value_counts()
-    count_text = "; ".join(
-        f"{n} {('compared with ' + basis) if basis != 'England' else 'compared with England'}: "
-        f"{label}"
-        for (basis, label), n in counts.items()
-    )
+    counts = narrative.counts_bullet(s, "this report")
     parts: list[Html | str] = [
         heading(2, "Overview of all indicators", id="overview"),
         heading(3, "Summary for the Health and Wellbeing Board"),
@@ -234,9 +229,11 @@ def overview(ctx: ChapterContext) -> Html:
         heading(3, "Every indicator at a glance"),
         paragraph(
             "Each tile shows an indicator's comparison (word and colour), its latest value and "
-            f"its rank among {ctx.area_name} and its comparators. Counts: {count_text}."
+            f"its rank among {ctx.area_name} and its comparators."
         ),
     ]
+    if counts is not None:
+        parts.append(tag("p", Html(counts.html)))
     all_labels = _labels(s)
     for code in PRIORITY_SECTIONS:
         rows = s[s[C.SECTION] == code]
