@@ -156,7 +156,7 @@ def test_covid_recovery(ctx):
     assert "57 (51.8%) were in a hospital setting and 43 (39.1%) were in a care home setting" in html
     assert "an excess of 143 deaths" in html and "1,262" in html and "1,119" in html
     assert "confidence interval" in html
-    assert "higher than England for booster/dose 3" in html
+    assert "higher than England for booster/dose 3 for those aged 12 and over, as of 2 March 2023" in html
 
 
 def test_covid_absent_is_said_in_words(store):

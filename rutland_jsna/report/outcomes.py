@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -373,6 +374,15 @@ def place_of_death_chart(ctx: ChapterContext, table: pd.DataFrame) -> Html:
 # ------------------------------------------------------------------------------------------
 
 
+def _long_date(text: str) -> str:
+    """``"2023-03-02"`` → ``"2 March 2023"`` (other text unchanged)."""
+    try:
+        d = date.fromisoformat(str(text)[:10])
+    except ValueError:
+        return str(text)
+    return f"{d.day} {d.strftime('%B %Y')}"
+
+
 def _pct(x: float) -> str:
     return f"{format_number(x)}%"
 
@@ -394,7 +404,8 @@ def vaccination_sentence(cs: CovidSummary, area: str) -> str:
     parts = []
     if higher:
         parts.append(f"The Covid-19 vaccination uptake in {area} is higher than England for "
-                     f"{words(higher)} for those aged 12 and over, as of {cs.vaccination_date}.")
+                     f"{words(higher)} for those aged 12 and over, as of "
+                     f"{_long_date(cs.vaccination_date)}.")
     if lower:
         parts.append(f"The percentage uptake for {words(lower)} in {area} is lower in comparison "
                      f"to the national average for those aged 12 and over.")
@@ -463,9 +474,9 @@ def covid_recovery(ctx: ChapterContext) -> Html:
         parts.append(charts.grouped_bar_chart(
             frame, category="Dose", series=[area_col, eng_col], unit="% uptake",
             title=f"Covid-19 vaccination uptake (12+) in {ctx.area_name} and England, "
-                  f"as of {cs.vaccination_date}",
+                  f"as of {_long_date(cs.vaccination_date)}",
             caption=f"Percentage of people aged 12 and over vaccinated, by dose, as of "
-                    f"{cs.vaccination_date}.",
+                    f"{_long_date(cs.vaccination_date)}.",
         ))
         parts.append(paragraph(vaccination_sentence(cs, ctx.area_name)))
     # deaths by place
