@@ -1058,8 +1058,9 @@ def _published_block(ch: OralHealthChapter) -> list[Html | str]:
             parts.append(paragraph(
                 f"Rebuilt from the extract for the periods as printed, {n_ok} of the "
                 f"{len(cmp)} printed figures are reproduced to two decimal places, "
-                f"{len(known) - n_ok} differ and {len(cmp) - len(known)} cannot be compared (no "
-                "window for the printed period in the extract). The adults' printed change is "
+                f"{len(known) - n_ok} {'differs' if len(known) - n_ok == 1 else 'differ'} and "
+                f"{len(cmp) - len(known)} cannot be compared (no window for the printed period "
+                "in the extract). The adults' printed change is "
                 "rebuilt from January to June 2019 to January to June 2021, as its label says; "
                 "the table above gives every age group's change to the latest window."
             ))
