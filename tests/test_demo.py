@@ -153,7 +153,9 @@ def test_every_indicator_with_an_id_has_a_file(snapshot, catalogue):
 def test_area_rows_and_parents(bulk):
     utlas = {a.code: a for a in areas.upper_tier_areas()}
     regs = {r.code for r in areas.regions()}
-    for (fid, _sex, _age, period), sub in bulk.groupby(["Indicator ID", "Sex", "Age", "Time period"]):
+    for (fid, _sex, _age, period), sub in bulk.groupby(
+        ["Indicator ID", "Sex", "Age", "Time period"]
+    ):
         codes = set(sub["Area Code"])
         assert set(utlas) <= codes, (fid, period)
         assert len(sub) == sub["Area Code"].nunique()

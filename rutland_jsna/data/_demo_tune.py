@@ -39,7 +39,8 @@ def tune_ratio(
         raise TuneError(f"proportion target {target} exceeds the multiplier {multiplier}")
     x0 = target * d0 / multiplier
     for widen in (0.25, 1.0, 4.0, 16.0):
-        half = max(4.0, widen * max(x0, 1.0))
+        # a few hundred candidate counts are plenty for large counts (the denominator varies)
+        half = max(4.0, min(widen * max(x0, 1.0), 400.0 * (1.0 + 4.0 * widen)))
         lo = max(1, int(np.floor(x0 - half)))
         hi = int(np.ceil(x0 + half))
         x = np.arange(lo, hi + 1, dtype=float)

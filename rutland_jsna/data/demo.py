@@ -125,6 +125,7 @@ import hashlib
 import io
 import json
 import shutil
+import tempfile
 from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
@@ -290,14 +291,12 @@ def generate_demo_snapshot(
     """
     seed = int(seed)
     folder = Path(out_dir) if out_dir is not None else demo_snapshot_dir(seed)
-    if folder.exists():
-        if not overwrite:
-            raise FileExistsError(f"{folder} exists; pass overwrite=True to replace it")
-        shutil.rmtree(folder)
-    tmp = folder.with_name(folder.name + ".partial")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
+    if folder.exists() and not overwrite:
+        raise FileExistsError(f"{folder} exists; pass overwrite=True to replace it")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    # Written into a private folder and moved into place at the end, so that a reader (or a
+    # second process generating the same snapshot) never sees a half-written snapshot.
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=folder.parent))
 
     indicators = load_catalogue()
     world = build_world(seed)
@@ -360,8 +359,30 @@ def generate_demo_snapshot(
     (tmp / "snapshot.json").write_text(
         json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    tmp.rename(folder)
+    _move_into_place(tmp, folder, overwrite)
     return folder
+
+
+def _move_into_place(tmp: Path, folder: Path, overwrite: bool) -> None:
+    """Rename ``tmp`` to ``folder``; an existing folder is replaced only with ``overwrite``.
+
+    If another process put the (byte-identical) snapshot in place meanwhile and ``overwrite``
+    is False, ours is discarded.
+    """
+    try:
+        tmp.rename(folder)
+        return
+    except OSError:
+        if not folder.exists():
+            raise
+    if not overwrite:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
+    old.rmdir()
+    folder.rename(old)
+    tmp.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -422,8 +443,13 @@ def ensure_demo_store(
     from .store import processed_paths, read_processed, write_processed
 
     folder = Path(snapshot_dir) if snapshot_dir is not None else demo_snapshot_dir(seed)
-    if force or not (folder / "snapshot.json").exists():
+    if force:
         generate_demo_snapshot(folder, seed)
+    elif not (folder / "snapshot.json").exists():
+        try:
+            generate_demo_snapshot(folder, seed, overwrite=False)
+        except FileExistsError:  # a folder without snapshot.json: an interrupted old write
+            generate_demo_snapshot(folder, seed, overwrite=True)
     meta = _snapshot_metadata(folder)
     checksum = meta["manifest_sha256"]
     info = {
