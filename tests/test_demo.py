@@ -103,9 +103,28 @@ def test_deterministic_byte_identical(snapshot, tmp_path):
 
 def test_snapshot_id_depends_on_seed():
     assert demo_mod.snapshot_id(1) != demo_mod.snapshot_id(2)
-    assert (
-        demo_mod.snapshot_id() == f"demo-{demo_mod.GENERATOR_VERSION}-seed{demo_mod.DEFAULT_SEED}"
+    fingerprint = demo_mod.generator_fingerprint()
+    assert len(fingerprint) == 10
+    assert demo_mod.snapshot_id() == (
+        f"demo-{demo_mod.GENERATOR_VERSION}-{fingerprint}-seed{demo_mod.DEFAULT_SEED}"
     )
+
+
+def test_snapshot_id_changes_when_the_generator_changes(tmp_path):
+    """A changed generator input must not reuse a stale write-once snapshot folder."""
+    inputs = demo_mod.fingerprint_inputs()
+    names = {p.name for p in inputs}
+    assert {"demo.py", "generator_parameters.csv", "indicators.csv", "proportions.py"} <= names
+    copies = []
+    for i, path in enumerate(inputs):
+        copy = tmp_path / f"{i:03d}" / path.name
+        copy.parent.mkdir()
+        copy.write_bytes(path.read_bytes())
+        copies.append(copy)
+    assert demo_mod.generator_fingerprint(copies) == demo_mod.generator_fingerprint()
+    pins = next(c for c in copies if c.name == "generator_parameters.csv")
+    pins.write_bytes(pins.read_bytes() + b"\n")
+    assert demo_mod.generator_fingerprint(copies) != demo_mod.generator_fingerprint()
 
 
 def test_default_folder_under_raw_dir(monkeypatch, tmp_path):

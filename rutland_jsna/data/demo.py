@@ -154,6 +154,8 @@ __all__ = [
     "demo_snapshot_dir",
     "ensure_demo_store",
     "generate_demo_snapshot",
+    "fingerprint_inputs",
+    "generator_fingerprint",
     "load_demo",
     "snapshot_id",
 ]
@@ -176,9 +178,40 @@ PARENT_SHORT_NAME = "Region"
 _AGE_STAND_INS = {">=37 weeks gestational age at birth": "37+ weeks"}
 
 
+def fingerprint_inputs() -> list[Path]:
+    """The files the demonstration snapshot is made from (see :func:`generator_fingerprint`)."""
+    data_dir = Path(__file__).resolve().parent
+    return [
+        *sorted(data_dir.glob("demo*.py")),
+        *sorted(data_dir.glob("_demo_*.py")),
+        data_dir / "schema.py",
+        data_dir / "local.py",
+        *sorted((data_dir / "demo_pins").glob("*")),
+        *sorted((data_dir / "catalogue").glob("*.csv")),
+        *sorted((data_dir / "areas").glob("*.csv")),
+        *sorted((data_dir.parent / "stats").glob("*.py")),
+    ]
+
+
+def generator_fingerprint(paths: list[Path] | None = None) -> str:
+    """Short sha256 of everything the snapshot is made from.
+
+    The generator's source files, its pins and parameters, the catalogue, the bundled area
+    lists, the schema and the statistical methods (:func:`fingerprint_inputs`). Raw data is
+    write-once, so a changed generator writes a new snapshot folder instead of reusing a
+    stale one.
+    """
+    digest = hashlib.sha256()
+    for path in fingerprint_inputs() if paths is None else paths:
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def snapshot_id(seed: int = DEFAULT_SEED) -> str:
-    """``demo-<generator version>-seed<seed>``."""
-    return f"demo-{GENERATOR_VERSION}-seed{int(seed)}"
+    """``demo-<generator version>-<fingerprint>-seed<seed>`` (see :func:`generator_fingerprint`)."""
+    return f"demo-{GENERATOR_VERSION}-{generator_fingerprint()}-seed{int(seed)}"
 
 
 def demo_snapshot_dir(seed: int = DEFAULT_SEED) -> Path:

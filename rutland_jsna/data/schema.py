@@ -87,7 +87,8 @@ __all__ = [
 # Vocabularies
 # --------------------------------------------------------------------------------------------
 
-SEXES: tuple[str, ...] = ("Persons", "Male", "Female")
+#: "Not applicable" is Fingertips' sex for household-level indicators (e.g. fuel poverty).
+SEXES: tuple[str, ...] = ("Persons", "Male", "Female", "Not applicable")
 
 #: Short names of the upper-tier ("Counties & UAs") area-type vintages (fingertips_api.md §3):
 #: 102 pre Apr 2019, 202 2019/20, 302 2020/21, 402 from Apr 2021, 502 from Apr 2023. The Short
@@ -109,14 +110,20 @@ AREA_CODE_PATTERN = r"^(?:E92000001|E12\d{6}|E0[689]\d{6}|E10\d{6})$"
 _AREA_CODE_RE = re.compile(AREA_CODE_PATTERN)
 
 #: Named Fingertips ages that are not a span of years.
-AGE_NAMES: tuple[str, ...] = ("All ages", "Not applicable", "Newborn", "School age")
+AGE_NAMES: tuple[str, ...] = (
+    "All ages",
+    "Not applicable",
+    "Newborn",
+    "School age",
+    ">=37 weeks gestational age at birth",
+)
 #: A Fingertips age: a named age (:data:`AGE_NAMES`) or an age band written as Fingertips
 #: writes it — ``<N unit`` (under N), ``N+ unit`` (N and over), ``N-M unit`` (N to M) or
 #: ``N unit`` (exactly N), where N and M are whole or decimal numbers and the unit is
 #: ``yr``/``yrs``, ``days``, ``weeks`` or ``months``. Examples: "15-24 yrs", "65+ yrs",
 #: "<18 yrs", "0-4 yrs", "18+ yrs", "5 yrs", "<1 yr", "2-2.5 yrs", "6-8 weeks".
 AGE_PATTERN = (
-    r"^(?:All ages|Not applicable|Newborn|School age"
+    r"^(?:All ages|Not applicable|Newborn|School age|>=37 weeks gestational age at birth"
     r"|(?:<\d+(?:\.\d+)?|\d+(?:\.\d+)?(?:\+|-\d+(?:\.\d+)?)?) (?:yrs?|days|weeks|months))$"
 )
 _AGE_RE = re.compile(AGE_PATTERN)
