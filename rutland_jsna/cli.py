@@ -6,6 +6,8 @@ function, so more subcommands (``fetch``, ``validate``) slot in without touching
     rutland-jsna build [--area CODE] [--release LABEL] [--source demo|fingertips|PATH]
                        [--chapters outcomes ...] [--comparators CODE,CODE,...]
                        [--confidence 0.95|0.998] [--no-progress]
+    rutland-jsna fetch --source demo|fingertips [--area CODE] [--offline] [--force]
+    rutland-jsna validate PATH [PATH ...] [--kind bulk|processed|dental_access|uda_delivery]
     rutland-jsna list areas
     rutland-jsna list indicators [--chapter outcomes]
 
@@ -22,7 +24,18 @@ from collections.abc import Callable, Sequence
 from . import __version__
 from .config import DEFAULT_AREA_CODE
 
-__all__ = ["add_build_parser", "add_list_parser", "build_parser", "cmd_build", "cmd_list", "main"]
+__all__ = [
+    "add_build_parser",
+    "add_fetch_parser",
+    "add_list_parser",
+    "add_validate_parser",
+    "build_parser",
+    "cmd_build",
+    "cmd_fetch",
+    "cmd_list",
+    "cmd_validate",
+    "main",
+]
 
 CHAPTERS = ("outcomes", "sexual_health", "oral_health")
 
@@ -137,9 +150,90 @@ def cmd_list(args: argparse.Namespace) -> int:
 # entry point
 # ------------------------------------------------------------------------------------------
 
+# ------------------------------------------------------------------------------------------
+# fetch / validate
+# ------------------------------------------------------------------------------------------
+
+
+def add_fetch_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "fetch",
+        help="get data into data/processed: the demonstration snapshot or a Fingertips download",
+        description=(
+            "--source demo generates (or reuses) the deterministic demonstration snapshot; "
+            "--source fingertips downloads every catalogue indicator with a Fingertips id "
+            "(write-once cache with checksums under data/raw/fingertips/<date>/) and the "
+            "nearest neighbours of --area, validates them and writes data/processed/fingertips.csv."
+        ),
+    )
+    p.add_argument("--source", choices=("demo", "fingertips"), default="demo")
+    p.add_argument("--area", action="append", metavar="CODE",
+                   help="subject area(s) whose neighbours to download (repeatable; default Rutland)")
+    p.add_argument("--offline", action="store_true",
+                   help="fingertips: read the write-once cache only, never the network")
+    p.add_argument("--force", action="store_true", help="demo: regenerate the snapshot")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.set_defaults(func=cmd_fetch)
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from .data.cache import CacheMissError
+    from .data.errors import DataError
+    from .data.fetch import fetch_demo, fetch_fingertips
+
+    try:
+        if args.source == "demo":
+            summary = fetch_demo(force=args.force)
+        else:
+            summary = fetch_fingertips(
+                area_codes=args.area or [DEFAULT_AREA_CODE],
+                offline=args.offline,
+                progress=not args.no_progress,
+            )
+    except (DataError, CacheMissError) as exc:
+        print(f"rutland-jsna fetch: {exc}", file=sys.stderr)
+        return 1
+    print("\n".join(summary.lines()))
+    return 0
+
+
+def add_validate_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "validate",
+        help="check a Fingertips bulk CSV, a local extract or a processed table",
+        description=(
+            "Validate files and report every broken rule with its file, row numbers, column "
+            "and rule. The kind is detected from the file (a 27-column Fingertips bulk CSV, a "
+            "processed table with its JSON sidecar, or a local extract named after its kind, "
+            "e.g. dental_access.csv) unless --kind is given."
+        ),
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--kind", help="bulk, processed, or a local extract kind (e.g. dental_access)")
+    p.set_defaults(func=cmd_validate)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .data.errors import DataError
+    from .data.fetch import validate_file
+
+    status = 0
+    for path in args.paths:
+        try:
+            kind, rows = validate_file(path, args.kind)
+        except (DataError, ValueError, FileNotFoundError) as exc:
+            print(f"{path}: INVALID\n{exc}", file=sys.stderr)
+            status = 1
+        else:
+            print(f"{path}: valid {kind} ({rows:,} rows)")
+    return status
+
+
 #: Sub-parser registrations, in help order.
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_build_parser,
+    add_fetch_parser,
+    add_validate_parser,
     add_list_parser,
 ]
 

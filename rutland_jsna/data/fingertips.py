@@ -583,7 +583,7 @@ class FingertipsClient:
         indicator_ids: Iterable[int],
         child_area_type_id: int,
         parent_area_type_id: int,
-        profile_id: int,
+        profile_id: int | None,
         *,
         parent_area_code: str | None = None,
         progress: bool = False,
@@ -598,8 +598,9 @@ class FingertipsClient:
             E.g. 502 (upper-tier authorities, April 2023 boundaries).
         parent_area_type_id : int
             E.g. 6 (regions) or 15 (England).
-        profile_id : int
+        profile_id : int or None
             The profile whose view (polarity, benchmarks) the chapter reproduces, e.g. 19 PHOF.
+            ``None`` (an unresolved profile) omits the parameter: the indicator's default view.
         parent_area_code : str, optional
             Restrict to one parent; by default the API's (England: every area).
         progress : bool
@@ -633,7 +634,7 @@ class FingertipsClient:
         ids = _ids(indicator_ids, "indicator_ids")
         child = _int(child_area_type_id, "child_area_type_id")
         parent = _int(parent_area_type_id, "parent_area_type_id")
-        profile = _int(profile_id, "profile_id")
+        profile = None if profile_id is None else _int(profile_id, "profile_id")
         frames: list[pd.DataFrame] = []
         files: list[CachedFile] = []
         batches = _batches(ids)
@@ -824,7 +825,7 @@ def fetch_indicators(
     indicator_ids: Iterable[int],
     child_area_type_id: int,
     parent_area_type_id: int,
-    profile_id: int,
+    profile_id: int | None,
     progress: bool = True,
     *,
     parent_area_code: str | None = None,

@@ -192,8 +192,10 @@ def load_store(source: str | os.PathLike[str] = "demo") -> LoadedStore:
         folder = Path(str(meta.get("snapshot_dir", "")))
         return LoadedStore(frame, _demo_info(meta), *_snapshot_extras(folder))
     if source == "fingertips":
-        frame, meta = store.read_processed("fingertips")
-        return LoadedStore(frame, _source_info("fingertips", meta))
+        from ..data.fetch import FINGERTIPS_TABLE, read_neighbours
+
+        frame, meta = store.read_processed(FINGERTIPS_TABLE)
+        return LoadedStore(frame, _source_info("fingertips", meta), read_neighbours())
     path = Path(source).expanduser()
     if path.is_dir():
         candidates = sorted(p.stem for p in path.glob("*.csv") if p.with_suffix(".json").is_file())
