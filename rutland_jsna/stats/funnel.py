@@ -36,6 +36,7 @@ import pandas as pd
 from scipy import special
 
 from ._common import as_float_array, broadcast_scalars, fail_if, pick_index, z_value
+from ._poisson import count_limits_unchecked
 
 __all__ = [
     "DEFAULT_MULTIPLIER",
@@ -111,18 +112,10 @@ def _poisson_limits(
 def _count_interval(count: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
     """Poisson limits of an observed count: exact (chi-square) below 10, Byar's from 10.
 
-    ``count = 0`` has lower limit 0 (SciPy's ``chi2.ppf(q, 0)`` is NaN where R's is 0).
+    The shared implementation of :func:`rutland_jsna.stats._poisson.poisson_count_limits`
+    (``count = 0`` has lower limit 0, as in R).
     """
-    tail = (1.0 - confidence) / 2.0
-    z = z_value(confidence)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        exact_lower = np.where(count > 0, special.chdtri(2.0 * count, 1.0 - tail) / 2.0, 0.0)
-        exact_upper = special.chdtri(2.0 * count + 2.0, tail) / 2.0
-        byar_lower = count * (1.0 - 1.0 / (9.0 * count) - z / (3.0 * np.sqrt(count))) ** 3
-        c1 = count + 1.0
-        byar_upper = c1 * (1.0 - 1.0 / (9.0 * c1) + z / (3.0 * np.sqrt(c1))) ** 3
-    exact = count < EXACT_COUNT_THRESHOLD
-    return np.where(exact, exact_lower, byar_lower), np.where(exact, exact_upper, byar_upper)
+    return count_limits_unchecked(np.asarray(count, dtype=np.float64), confidence)
 
 
 # ------------------------------------------------------------------------------------------
