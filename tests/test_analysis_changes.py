@@ -78,3 +78,35 @@ def test_load_previous_summary(tmp_path):
     label, _ = load_previous_summary(tmp_path, "outcomes", "2025-Q2", "E10000003")
     assert label == "2025-Q1"
     assert load_previous_summary(tmp_path, "oral_health", "2026-Q2", "E06000017") is None
+
+
+def test_previous_release_is_the_latest_earlier_one_never_a_later_one(tmp_path):
+    for label in ("2026-Q2", "2026-Q10", "2027-Q1"):
+        write_summary_csv(summary(), tmp_path / label / "outcomes_summary.csv", "E06000017")
+    # 2026-Q10 sorts after 2026-Q9 (digits compared as numbers)
+    assert load_previous_summary(tmp_path, "outcomes", "2026-Q11", "E06000017")[0] == "2026-Q10"
+    assert load_previous_summary(tmp_path, "outcomes", "2026-Q9", "E06000017")[0] == "2026-Q2"
+    # rebuilding the oldest release: nothing earlier, and the later ones are not "previous"
+    assert load_previous_summary(tmp_path, "outcomes", "2026-Q1", "E06000017") is None
+
+
+def test_previous_release_found_in_all_area_releases(tmp_path):
+    from rutland_jsna.analysis.changes import (
+        find_previous_summary,
+        release_sort_key,
+        release_summary_paths,
+    )
+
+    write_summary_csv(summary(), tmp_path / "2026-Q1" / "outcomes_summary.csv", "E06000017")
+    for area in ("E06000017", "E10000003"):
+        write_summary_csv(summary(**{C.VALUE: [11.0, 20.0]}),
+                          tmp_path / "2026-Q2" / "areas" / area / "outcomes_summary.csv", area)
+    label, table = load_previous_summary(tmp_path, "outcomes", "2026-Q3", "E10000003")
+    assert label == "2026-Q2" and table[C.VALUE].iloc[0] == 11.0
+    label, path = find_previous_summary(tmp_path, "outcomes", "2026-Q2", "E06000017")
+    assert label == "2026-Q1" and path == tmp_path / "2026-Q1" / "outcomes_summary.csv"
+    assert find_previous_summary(tmp_path, "outcomes", "2026-Q2", "E10000003") is None
+    assert sorted(release_summary_paths(tmp_path / "2026-Q2")) == [
+        ("outcomes", "E06000017"), ("outcomes", "E10000003")]
+    assert list(release_summary_paths(tmp_path / "2026-Q1")) == [("outcomes", "E06000017")]
+    assert release_sort_key("2026-Q2") < release_sort_key("2026-Q10")

@@ -3,14 +3,16 @@
 Each build stores its indicator summary beside the chapter's HTML as
 ``reports/<release>/<chapter>_summary.csv`` (the columns of
 :data:`~rutland_jsna.analysis.columns.SUMMARY_COLUMNS` after an ``area_code`` column).
-:func:`load_previous_summary` finds the most recent earlier release for the same chapter and
-area; :func:`changes_since` lists, per indicator, a new period, a changed value (at the one
+:func:`load_previous_summary` finds the latest earlier release (by label,
+:func:`release_sort_key`) holding the same chapter for the same area, in a single-area release
+(``reports/<release>/``) or an all-area one (``reports/<release>/areas/<code>/``); :func:`changes_since` lists, per indicator, a new period, a changed value (at the one
 decimal place printed), a changed comparison or a changed direction of travel, and indicators
 added or dropped.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +21,14 @@ import pandas as pd
 from . import columns as C
 
 __all__ = [
+    "AREAS_DIR",
     "CHANGE_COLUMNS",
     "SUMMARY_CSV_SUFFIX",
     "changes_since",
+    "find_previous_summary",
     "load_previous_summary",
+    "release_sort_key",
+    "release_summary_paths",
     "read_summary_csv",
     "summary_csv_path",
     "write_summary_csv",
@@ -68,45 +74,114 @@ def read_summary_csv(path: str | Path) -> pd.DataFrame:
     return raw[cols]
 
 
+#: Sub-folder of an all-area release holding one folder per area: ``areas/<code>/``.
+AREAS_DIR = "areas"
+
+
+def release_sort_key(label: str) -> tuple[tuple[int, int, str], ...]:
+    """Order of release labels: text compared as text, runs of digits as numbers.
+
+    ``"2026-Q1" < "2026-Q2" < "2026-Q10" < "2027-Q1"``; a release is "earlier" than another
+    when its key is smaller. The order depends on the labels only, so a rebuild of a release
+    compares with the same previous release whenever it is run.
+
+    Examples
+    --------
+    >>> sorted(["2026-Q10", "2027-Q1", "2026-Q2"], key=release_sort_key)
+    ['2026-Q2', '2026-Q10', '2027-Q1']
+    """
+    return tuple(
+        (0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.findall(r"\d+|\D+", label)
+    )
+
+
+def release_summary_paths(release_dir: str | Path) -> dict[tuple[str, str], Path]:
+    """Every stored summary of a release folder: ``(chapter, area code) -> path``.
+
+    A single-area release keeps ``<chapter>_summary.csv`` at its top (the area is read from
+    the file's ``area_code`` column); an all-area release keeps them under
+    ``areas/<code>/``.
+    """
+    folder = Path(release_dir)
+    found: dict[tuple[str, str], Path] = {}
+    for path in sorted(folder.glob(f"*{SUMMARY_CSV_SUFFIX}")):
+        chapter = path.name[: -len(SUMMARY_CSV_SUFFIX)]
+        for area in _areas_in(path):
+            found[(chapter, area)] = path
+    areas = folder / AREAS_DIR
+    if areas.is_dir():
+        for path in sorted(areas.glob(f"*/*{SUMMARY_CSV_SUFFIX}")):
+            chapter = path.name[: -len(SUMMARY_CSV_SUFFIX)]
+            found.setdefault((chapter, path.parent.name), path)
+    return found
+
+
+def _areas_in(path: Path) -> list[str]:
+    try:
+        codes = pd.read_csv(path, usecols=[_AREA], dtype="str")[_AREA].dropna().unique()
+    except (ValueError, OSError):
+        return []
+    return [str(c) for c in codes]
+
+
+def find_previous_summary(
+    reports_root: str | Path, chapter: str, release: str, area_code: str
+) -> tuple[str, Path] | None:
+    """Where the summary of the latest earlier release of ``chapter`` for ``area_code`` is.
+
+    Releases are the folders of ``reports_root`` (hidden and ``_`` folders skipped) whose
+    label sorts before ``release`` (:func:`release_sort_key`) and which hold the chapter's
+    summary for the same area, either at their top (single-area release, every row of its
+    ``area_code`` column the area) or under ``areas/<area_code>/`` (all-area release). Later
+    releases are never used: rebuilding an old release compares it with its own predecessor.
+
+    Returns
+    -------
+    (release label, path) or None when there is no earlier release.
+    """
+    root = Path(reports_root)
+    if not root.is_dir():
+        return None
+    mine = release_sort_key(release)
+    best: tuple[tuple, str, Path] | None = None
+    for d in root.iterdir():
+        if not d.is_dir() or d.name.startswith((".", "_")) or d.name == release:
+            continue
+        key = release_sort_key(d.name)
+        if key >= mine or (best is not None and key <= best[0]):
+            continue
+        for path in (summary_csv_path(d, chapter),
+                     summary_csv_path(d / AREAS_DIR / area_code, chapter)):
+            if path.is_file() and _is_summary_of(path, area_code):
+                best = (key, d.name, path)
+                break
+    return None if best is None else (best[1], best[2])
+
+
+def _is_summary_of(path: Path, area_code: str) -> bool:
+    try:
+        table = read_summary_csv(path)
+    except (ValueError, OSError):
+        return False
+    return _AREA not in table or bool((table[_AREA] == area_code).all())
+
+
 def load_previous_summary(
     reports_root: str | Path, chapter: str, release: str, area_code: str
 ) -> tuple[str, pd.DataFrame] | None:
     """The summary of the latest earlier release of ``chapter`` for ``area_code``.
 
-    Releases are the folders of ``reports_root`` (hidden and ``_`` folders skipped) other than
-    ``release`` holding ``<chapter>_summary.csv`` for the same area. Labels that sort before
-    ``release`` are preferred (the latest of them); otherwise the most recently written.
+    See :func:`find_previous_summary` for which release that is.
 
     Returns
     -------
     (release label, summary) or None when there is no earlier release.
     """
-    root = Path(reports_root)
-    if not root.is_dir():
+    found = find_previous_summary(reports_root, chapter, release, area_code)
+    if found is None:
         return None
-    found: list[tuple[str, Path]] = []
-    for d in root.iterdir():
-        if not d.is_dir() or d.name.startswith((".", "_")) or d.name == release:
-            continue
-        path = summary_csv_path(d, chapter)
-        if path.is_file():
-            found.append((d.name, path))
-    candidates = []
-    for label, path in found:
-        try:
-            table = read_summary_csv(path)
-        except (ValueError, OSError):
-            continue
-        if _AREA in table and not (table[_AREA] == area_code).all():
-            continue
-        candidates.append((label, path, table))
-    if not candidates:
-        return None
-    earlier = [c for c in candidates if c[0] < release]
-    pool = earlier or candidates
-    label, _, table = max(pool, key=lambda c: (c[0], c[1].stat().st_mtime) if earlier
-                          else (c[1].stat().st_mtime, c[0]))
-    return label, table.drop(columns=[_AREA], errors="ignore")
+    label, path = found
+    return label, read_summary_csv(path).drop(columns=[_AREA], errors="ignore")
 
 
 def _text(value: object) -> str:

@@ -236,7 +236,7 @@ def _validate_bulk(path: Path) -> int:
 def _validate_processed(path: Path) -> int:
     from .store import read_processed
 
-    frame, _ = read_processed(path.stem, directory=path.parent)
+    frame, _ = read_processed(path.stem, directory=path.parent, validate=True)
     return len(frame)
 
 

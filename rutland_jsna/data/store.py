@@ -12,6 +12,11 @@ Data flows one way (design.md): ``data/raw`` → :func:`read_bulk_csv` (validate
   ``os.replace``), CSV first, sidecar last.
 * :func:`read_processed` checks the CSV against the sha256 in the sidecar before parsing it, and
   returns the frame with the tidy dtypes: a write/read round trip gives back identical rows.
+  The rows were validated when they were written, so a file whose sha256 matches its sidecar
+  is not validated again (``validate=True`` forces it): it is read back from a pickled copy
+  keyed by that sha256 (``data/processed/.cache/``, written by :func:`write_processed` and by
+  the first read), or parsed with the tidy dtypes when there is none. Reading the 100,000-row
+  demonstration store takes about 0.1 s instead of 2.5 s.
 
 The sidecar (``<name>.json``) holds :class:`ProcessedMetadata`: ``name``, ``source``,
 ``is_demo``, ``created_at`` (UTC, ISO 8601), ``sha256`` of the CSV bytes, ``rows``,
@@ -23,11 +28,14 @@ Every function takes ``directory=`` so tests (and users) can point it anywhere; 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
 import os
+import pickle
 import re
+import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -42,12 +50,12 @@ from .. import __version__
 from ..config import processed_dir
 from . import columns as C
 from .errors import ChecksumMismatchError, DataValidationError, ValidationFailure
-from .schema import validate_tidy
 
 __all__ = [
     "METADATA_INPUT_KEYS",
     "ProcessedChecksumError",
     "ProcessedMetadata",
+    "processed_cache_dir",
     "processed_paths",
     "read_bulk_csv",
     "read_processed",
@@ -60,6 +68,19 @@ _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 #: Keys the caller may give in ``metadata`` (the rest is filled in by :func:`write_processed`).
 METADATA_INPUT_KEYS: tuple[str, ...] = ("source", "is_demo", "input_checksums")
 _FORMAT = "rutland_jsna.processed/1"
+#: Environment variable: set to ``0`` to disable the pickled copies of processed tables.
+CACHE_ENV = "RUTLAND_JSNA_STORE_CACHE"
+#: Pickled copies kept (newest first); older ones are deleted when a new one is written.
+CACHE_KEEP = 6
+_INT_COLUMNS = (C.INDICATOR_ID, C.TIME_PERIOD_SORTABLE)
+
+
+def validate_tidy(*args: Any, **kwargs: Any) -> pd.DataFrame:
+    """:func:`rutland_jsna.data.schema.validate_tidy`, imported on first use (pandera is slow
+    to import and a verified read does not need it)."""
+    from .schema import validate_tidy as _validate_tidy
+
+    return _validate_tidy(*args, **kwargs)
 
 
 class ProcessedChecksumError(ChecksumMismatchError):
@@ -366,11 +387,12 @@ def write_processed(
     csv_path.parent.mkdir(parents=True, exist_ok=True)
     _atomic_write(csv_path, data)
     _atomic_write(json_path, meta.to_json().encode("utf-8"))
+    _write_cache(validated, meta.sha256)
     return csv_path
 
 
 def read_processed(
-    name: str, *, directory: str | Path | None = None
+    name: str, *, directory: str | Path | None = None, validate: bool = False
 ) -> tuple[pd.DataFrame, ProcessedMetadata]:
     """Read a processed table, verifying it against the checksum in its sidecar.
 
@@ -380,6 +402,10 @@ def read_processed(
         Table name given to :func:`write_processed`.
     directory : str or Path, optional
         Where to read from; default :func:`rutland_jsna.config.processed_dir`.
+    validate : bool
+        Validate every row again (``rutland-jsna validate`` does). By default a file whose
+        sha256 matches its sidecar is trusted: :func:`write_processed` validated those exact
+        bytes.
 
     Returns
     -------
@@ -394,9 +420,18 @@ def read_processed(
     ProcessedChecksumError
         If the CSV's sha256 differs from the sidecar's (the file was edited or truncated).
     DataValidationError
-        If the rows no longer pass the schema (e.g. the schema became stricter since writing).
+        With ``validate=True``, if the rows no longer pass the schema (e.g. the schema became
+        stricter since writing).
     ValueError
         If the sidecar is malformed or its row count disagrees with the file.
+
+    Notes
+    -----
+    The checksum is always checked. When it matches, the frame comes from a pickled copy keyed
+    by the sha256 (and by the versions of Python, pandas and the schema, so a changed schema or
+    library never reuses an old copy) in :func:`processed_cache_dir`, else from a parse with the
+    tidy dtypes, which then writes the copy. Set ``RUTLAND_JSNA_STORE_CACHE=0`` to disable the
+    copies.
     """
     csv_path, json_path = processed_paths(name, directory)
     for p in (csv_path, json_path):
@@ -409,8 +444,93 @@ def read_processed(
     actual = _sha256(data)
     if actual != meta.sha256:
         raise ProcessedChecksumError(str(csv_path), meta.sha256, actual)
-    raw, row_numbers = _read_text_csv(io.BytesIO(data))
-    df = validate_tidy(raw, csv_path.name, row_numbers=row_numbers)
+    df = None if validate else _read_cache(meta.sha256, meta.rows)
+    if df is None:
+        if validate:
+            raw, row_numbers = _read_text_csv(io.BytesIO(data))
+            df = validate_tidy(raw, csv_path.name, row_numbers=row_numbers)
+        else:
+            df = _parse_trusted(data)
+        if len(df) == meta.rows:
+            _write_cache(df, meta.sha256)
     if len(df) != meta.rows:
         raise ValueError(f"{csv_path}: {len(df)} rows, but the sidecar records {meta.rows}")
     return df, meta
+
+
+# --------------------------------------------------------------------------------------------
+# Fast path: verified files are not validated again
+# --------------------------------------------------------------------------------------------
+
+
+def _parse_trusted(data: bytes) -> pd.DataFrame:
+    """Parse bytes written by :func:`write_processed` straight into the tidy dtypes.
+
+    The file holds a validated frame (its sha256 matched the sidecar), so no rule is checked:
+    numbers are parsed as int64/float64 and every other column as ``str`` (blank = missing).
+    """
+    dtypes = {
+        c: "int64" if c in _INT_COLUMNS else "float64" if c in C.NUMERIC_COLUMNS else "str"
+        for c in C.TIDY_COLUMNS
+    }
+    df = pd.read_csv(
+        io.BytesIO(data), dtype=dtypes, keep_default_na=False, na_values=[""],
+        encoding="utf-8-sig",
+    )
+    if list(df.columns) != list(C.TIDY_COLUMNS):
+        raise ValueError("processed table: columns differ from the tidy columns")
+    return df
+
+
+def processed_cache_dir() -> Path:
+    """Where the pickled copies of verified processed tables are kept."""
+    return processed_dir() / ".cache"
+
+
+@functools.lru_cache(maxsize=1)
+def _cache_fingerprint() -> str:
+    """Versions a pickled frame depends on: Python, pandas, numpy, the schema and this module."""
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    h.update(f"{sys.version_info[:3]}|{pd.__version__}|{np.__version__}|".encode())
+    for name in ("schema.py", "columns.py", "store.py"):
+        h.update((here / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _cache_path(sha256: str) -> Path | None:
+    if os.environ.get(CACHE_ENV, "1").strip() in ("0", "false", "no", "off"):
+        return None
+    return processed_cache_dir() / f"{sha256}-{_cache_fingerprint()}.pkl"
+
+
+def _read_cache(sha256: str, rows: int) -> pd.DataFrame | None:
+    path = _cache_path(sha256)
+    if path is None or not path.is_file():
+        return None
+    try:
+        with open(path, "rb") as fh:
+            df = pickle.load(fh)  # our own file, named by the verified CSV's sha256
+    except Exception:  # a truncated or incompatible copy: parse the CSV instead
+        path.unlink(missing_ok=True)
+        return None
+    if not isinstance(df, pd.DataFrame) or len(df) != rows or list(df.columns) != list(
+        C.TIDY_COLUMNS
+    ):
+        return None
+    return df
+
+
+def _write_cache(df: pd.DataFrame, sha256: str) -> None:
+    """Pickle a validated frame under its CSV's sha256 (best effort; old copies pruned)."""
+    path = _cache_path(sha256)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(path, pickle.dumps(df, protocol=pickle.HIGHEST_PROTOCOL))
+        copies = sorted(path.parent.glob("*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in copies[CACHE_KEEP:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass

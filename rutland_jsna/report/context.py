@@ -10,9 +10,11 @@ computed once, on first use, and shared by every table, chart and sentence of th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
@@ -37,6 +39,9 @@ __all__ = [
     "default_release_label",
     "load_chapter",
     "load_store",
+    "neighbour_group_description",
+    "store_files",
+    "reports_root_override",
     "resolve_comparators",
 ]
 
@@ -90,6 +95,25 @@ class ComparatorSet:
     codes: tuple[str, ...]
     names: tuple[str, ...]
     description: str
+
+
+#: Folder of the releases while a build renders chapters in this process (see below).
+_REPORTS_ROOT: ContextVar[Path | None] = ContextVar("rutland_jsna_reports_root", default=None)
+
+
+@contextlib.contextmanager
+def reports_root_override(root: str | os.PathLike[str] | None) -> Iterator[None]:
+    """Make :func:`load_chapter` search ``root`` for previous releases, whatever it is given.
+
+    The chapter loaders derive the reports folder from ``output_dir`` (its parent), which is
+    right for ``reports/<release>/`` but not for an all-area batch, whose chapters are written
+    to ``reports/<release>/areas/<code>/``; the batch renders them inside this override.
+    """
+    token = _REPORTS_ROOT.set(None if root is None else Path(root))
+    try:
+        yield
+    finally:
+        _REPORTS_ROOT.reset(token)
 
 
 def default_release_label(today: date | None = None) -> str:
@@ -166,8 +190,101 @@ def _unpack(result: Any) -> tuple[pd.DataFrame, Any, Any, dict[str, pd.DataFrame
     return frame, meta, neighbours, local
 
 
+def store_files(source: str | os.PathLike[str] = "demo") -> list[Path]:
+    """The files the store named by ``source`` is read from (those that exist).
+
+    ``"demo"``: the processed table ``demo`` and its sidecar, and every file of the
+    demonstration snapshot (neighbours, local tables); ``"fingertips"``: the processed
+    Fingertips table, its sidecar and the neighbour table; a path: the processed table and its
+    sidecar. A build hashes them (input checksums of ``release.json``, incremental build keys);
+    :func:`load_store` keys its in-process memo on their size, time and inode.
+    """
+    from ..data import store
+
+    if source == "demo":
+        from ..data import demo
+
+        files = list(store.processed_paths(demo.DEMO_STORE_NAME))
+        folder = demo.demo_snapshot_dir()
+        if folder.is_dir():
+            files += sorted(p for p in folder.iterdir() if p.is_file())
+    elif source == "fingertips":
+        from ..data.fetch import FINGERTIPS_TABLE, NEIGHBOURS_TABLE
+
+        csv, side = store.processed_paths(FINGERTIPS_TABLE)
+        files = [csv, side, csv.with_name(f"{NEIGHBOURS_TABLE}.csv")]
+    else:
+        path = Path(source).expanduser()
+        if path.is_dir():
+            names = sorted(p.stem for p in path.glob("*.csv") if p.with_suffix(".json").is_file())
+            name = "fingertips" if "fingertips" in names else (names[0] if names else "")
+            files = [path / f"{name}.csv", path / f"{name}.json"] if name else []
+        else:
+            files = [path, path.with_suffix(".json")]
+    return [f for f in files if f.is_file()]
+
+
+#: In-process memo of loaded stores: (source, file signature) -> LoadedStore.
+_STORE_MEMO: dict[tuple[Any, ...], LoadedStore] = {}
+_STORE_MEMO_SIZE = 2
+
+
+def _signature(files: Sequence[Path]) -> tuple[Any, ...]:
+    out = []
+    for f in files:
+        st = f.stat()
+        out.append((str(f), st.st_size, st.st_mtime_ns, st.st_ino))
+    return tuple(out)
+
+
 def load_store(source: str | os.PathLike[str] = "demo") -> LoadedStore:
     """Read the tidy store named by ``source``.
+
+    Parameters
+    ----------
+    source : {"demo", "fingertips"} or path
+        ``"demo"``: the bundled demonstration snapshot (generated on first use);
+        ``"fingertips"``: the processed Fingertips download in ``data/processed``; a path: a
+        processed table (``<name>.csv`` with its ``<name>.json`` sidecar) or a folder holding
+        ``fingertips.csv``.
+
+    Returns
+    -------
+    LoadedStore
+        ``(data, info, neighbours, local_tables)``: the tidy table, its provenance, the
+        store's neighbour table (or None) and its local tables (e.g. ``covid_recovery``).
+
+    Notes
+    -----
+    The table is read with :func:`rutland_jsna.data.store.read_processed`, which checks it
+    against the sha256 of its sidecar. Within one process the result is remembered, keyed by
+    the size, modification time and inode of every file of :func:`store_files`, so the
+    chapters of a build (and the areas of an all-area batch) share one verified copy; a file
+    changed on disk is read (and checked) again. The frame is shared: callers must not
+    modify it in place.
+    """
+    key_source = str(source)
+    try:
+        files = store_files(source)
+        key = (key_source, _signature(files)) if files else None
+    except OSError:
+        key = None
+    if key is not None and key in _STORE_MEMO:
+        return _STORE_MEMO[key]
+    loaded = _load_store(source)
+    if key is not None:
+        try:
+            if (key_source, _signature(store_files(source))) == key:
+                while len(_STORE_MEMO) >= _STORE_MEMO_SIZE:
+                    _STORE_MEMO.pop(next(iter(_STORE_MEMO)))
+                _STORE_MEMO[key] = loaded
+        except OSError:
+            pass
+    return loaded
+
+
+def _load_store(source: str | os.PathLike[str] = "demo") -> LoadedStore:
+    """Read the tidy store named by ``source`` (no memo; see :func:`load_store`).
 
     Parameters
     ----------
@@ -248,11 +365,40 @@ def resolve_comparators(
         if neighbour_table is None:
             raise
         found = areas.cipfa_neighbours(area_code, source=neighbour_table)
-        description = (
-            "a demonstration group of similar authorities shipped with the demonstration "
-            "snapshot (not the published CIPFA list)"
-        )
+        description = neighbour_group_description(neighbour_table, area_code)
     return ComparatorSet(tuple(a.code for a in found), tuple(a.name for a in found), description)
+
+
+def neighbour_group_description(neighbour_table: Any, area_code: str) -> str:
+    """How a neighbour table's group for ``area_code`` was chosen, from its ``model`` column.
+
+    The demonstration snapshot's groups (model "Demonstration neighbours (not CIPFA)") are
+    described as such; a Fingertips table names its model (e.g. "CIPFA nearest neighbours" or
+    NHS England's). A table without a model column is not claimed to be anything.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"area_code": ["E10000003"], "neighbour_code": ["E10000015"],
+    ...                   "position": [1], "model": ["CIPFA Nearest Neighbours"]})
+    >>> neighbour_group_description(t, "E10000003")
+    'the nearest neighbours in the CIPFA Nearest Neighbours model (from the data source\'s neighbour table)'
+    """
+    models: list[str] = []
+    if isinstance(neighbour_table, pd.DataFrame) and "model" in neighbour_table.columns:
+        own = neighbour_table
+        if "area_code" in own.columns:
+            own = own[own["area_code"].astype("str") == area_code]
+        models = [str(m).strip() for m in dict.fromkeys(own["model"].dropna())
+                  if str(m).strip()]
+    if not models:
+        return ("a group of similar authorities from the data source's neighbour table (its "
+                "model is not recorded, so it may be a demonstration group rather than the "
+                "published CIPFA list)")
+    model = "; ".join(models)
+    if "demonstration" in model.lower():
+        return ("a demonstration group of similar authorities shipped with the demonstration "
+                f"snapshot (model \"{model}\"; not the published CIPFA list)")
+    return f"the nearest neighbours in the {model} model (from the data source's neighbour table)"
 
 
 @dataclass(eq=False)
@@ -398,7 +544,8 @@ def load_chapter(
         version=__version__,
         confidence=confidence,
         output_dir=Path(output_dir) if output_dir is not None else None,
-        reports_root=Path(reports_root) if reports_root is not None else None,
+        reports_root=_REPORTS_ROOT.get() or (
+            Path(reports_root) if reports_root is not None else None),
         area_names=names,
         local_tables=dict(loaded.local_tables),
     )

@@ -612,7 +612,10 @@ def summary(ch: OralHealthChapter) -> Html:
             "access, the main reason appearing to be practice capacity; and the LLR ICB took over dental commissioning from "
             "1 April 2023 (see Contract terminations and Access initiatives).",
         ]))
-    return _section("summary", [tag("ul", items, class_="summary")])
+    # Every chapter stores its indicator summary: the release index counts it and the next
+    # release's "changes since the previous release" compares with it.
+    return _section("summary", [tag("ul", items, class_="summary"),
+                                blocks.summary_download(ch.ctx)])
 
 
 # ------------------------------------------------------------------------------------------
