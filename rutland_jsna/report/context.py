@@ -99,6 +99,18 @@ class ComparatorSet:
 
 #: Folder of the releases while a build renders chapters in this process (see below).
 _REPORTS_ROOT: ContextVar[Path | None] = ContextVar("rutland_jsna_reports_root", default=None)
+#: Environment variable naming the folder of the releases for chapters run in a kernel by
+#: ``rutland-jsna build`` (each chapter writes into its own sub-folder of the staging folder,
+#: so the parent of ``output_dir`` is not the reports folder).
+REPORTS_ROOT_ENV = "RUTLAND_JSNA_REPORTS_ROOT"
+
+
+def _reports_root_override() -> Path | None:
+    root = _REPORTS_ROOT.get()
+    if root is not None:
+        return root
+    env = os.environ.get(REPORTS_ROOT_ENV, "").strip()
+    return Path(env) if env else None
 
 
 @contextlib.contextmanager
@@ -505,7 +517,9 @@ def load_chapter(
         Folder of the chapter's HTML: CSV downloads are written there. ``None`` (JupyterLab)
         embeds them in the links.
     reports_root : path, optional
-        Folder of the releases (default ``reports/``), searched for the previous release.
+        Folder of the releases (default ``reports/``), searched for the previous release. A
+        build overrides it (:func:`reports_root_override`, or the environment variable
+        ``RUTLAND_JSNA_REPORTS_ROOT`` for chapters run in a kernel).
     build_date : date, optional
         Default today.
     store, indicators, sections : optional
@@ -544,7 +558,7 @@ def load_chapter(
         version=__version__,
         confidence=confidence,
         output_dir=Path(output_dir) if output_dir is not None else None,
-        reports_root=_REPORTS_ROOT.get() or (
+        reports_root=_reports_root_override() or (
             Path(reports_root) if reports_root is not None else None),
         area_names=names,
         local_tables=dict(loaded.local_tables),

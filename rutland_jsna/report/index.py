@@ -9,29 +9,37 @@ similar, worse, lower, higher or not compared); the reports index lists the rele
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from ..analysis import columns as C
-from ..analysis.changes import read_summary_csv, summary_csv_path
+from ..analysis.changes import read_summary_csv, release_sort_key, summary_csv_path
 from .html import Html, data_table, esc, heading, paragraph, tag
 from .legend import COMPARISON_LEGEND_ORDER, rag_group
 
 __all__ = [
+    "ALL_AREAS",
     "CHAPTER_TITLES",
     "MANIFEST",
     "ReleaseManifest",
     "chapter_counts",
     "page",
+    "list_releases",
     "read_manifest",
     "release_index_html",
     "reports_index_html",
+    "write_atomic",
     "write_manifest",
 ]
 
 MANIFEST = "release.json"
+#: ``ReleaseManifest.kind`` of an all-area release.
+ALL_AREAS = "all-areas"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 CSS_PATH = TEMPLATES_DIR / "jsna" / "jsna.css"
 
@@ -47,7 +55,18 @@ _COUNT_ORDER = ("Better", "Similar", "Worse", "Lower", "Higher", "Not compared")
 
 @dataclass(frozen=True)
 class ReleaseManifest:
-    """What a release folder holds (``release.json``)."""
+    """What a release folder holds (``release.json``).
+
+    Besides the provenance shown on the release page, it records how to reproduce the
+    release: the build ``parameters`` (area_code, comparators, source, release, confidence),
+    the sha256 of every input file (``input_checksums``: the processed store and its sidecar,
+    the snapshot's files, local extracts), the sha256 of the package's source files
+    (``package_source_sha256``) and the library versions (``environment``), and per chapter
+    (``chapter_builds``) its build key, build time in seconds, whether it was reused from an
+    identical earlier build, and the sha256 of every file it wrote. An all-area release
+    (``kind`` "all-areas") lists its ``areas`` and the areas that failed (``failed_areas``,
+    code → error); each area's own folder holds an ``area`` manifest.
+    """
 
     release: str
     area_code: str
@@ -59,21 +78,51 @@ class ReleaseManifest:
     built_at: str
     package_version: str
     chapters: list[str] = field(default_factory=list)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    input_checksums: dict[str, str] = field(default_factory=dict)
+    package_source_sha256: str = ""
+    environment: dict[str, str] = field(default_factory=dict)
+    chapter_builds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    kind: str = "area"
+    areas: list[str] = field(default_factory=list)
+    failed_areas: dict[str, str] = field(default_factory=dict)
+    engine: str = ""
+    seconds: float = 0.0
+
+    @property
+    def is_all_areas(self) -> bool:
+        return self.kind == ALL_AREAS
 
 
-def write_manifest(folder: Path, manifest: ReleaseManifest) -> Path:
-    path = Path(folder) / MANIFEST
-    path.write_text(json.dumps(asdict(manifest), indent=2) + "\n", encoding="utf-8")
+def write_atomic(path: Path, text: str) -> Path:
+    """Write a text file through a temporary file and ``os.replace`` (never half a file)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return path
 
 
+def write_manifest(folder: Path, manifest: ReleaseManifest) -> Path:
+    return write_atomic(Path(folder) / MANIFEST, json.dumps(asdict(manifest), indent=2) + "\n")
+
+
 def read_manifest(folder: Path) -> ReleaseManifest | None:
+    """The manifest of a release folder, or None (absent or unreadable). Keys a newer
+    version added are ignored, keys an older version lacked take their defaults."""
     path = Path(folder) / MANIFEST
     if not path.is_file():
         return None
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        return ReleaseManifest(**raw)
+        known = {f.name for f in fields(ReleaseManifest)}
+        return ReleaseManifest(**{k: v for k, v in raw.items() if k in known})
     except (ValueError, TypeError):
         return None
 
@@ -157,25 +206,51 @@ def release_index_html(folder: Path, manifest: ReleaseManifest) -> str:
                 Html("\n".join(b.markup for b in body)), home="../index.html")
 
 
-def reports_index_html(root: Path) -> str:
-    """The reports page: every release folder with a manifest, newest label first."""
+def list_releases(root: Path) -> list[ReleaseManifest]:
+    """Every published release under ``root`` (folders with a manifest), newest first.
+
+    Newest means the label that sorts last (:func:`~rutland_jsna.analysis.changes.release_sort_key`,
+    the order "changes since the previous release" uses), then the later build time.
+    """
     releases = []
-    for d in sorted(Path(root).iterdir(), reverse=True) if Path(root).is_dir() else []:
-        if d.is_dir() and not d.name.startswith((".", "_")):
-            m = read_manifest(d)
-            if m is not None:
-                releases.append(m)
+    if Path(root).is_dir():
+        for d in Path(root).iterdir():
+            if d.is_dir() and not d.name.startswith((".", "_")):
+                m = read_manifest(d)
+                if m is not None and m.release == d.name:
+                    releases.append(m)
+    return sorted(releases, key=lambda m: (release_sort_key(m.release), m.built_at),
+                  reverse=True)
+
+
+def _areas_cell(m: ReleaseManifest) -> Html | str:
+    if m.is_all_areas:
+        n = len(m.areas)
+        failed = f" ({len(m.failed_areas)} failed)" if m.failed_areas else ""
+        return tag("a", f"All {n} upper-tier authorities{failed}",
+                   href=f"{m.release}/national.html")
+    return f"{m.area_name} ({m.area_code})"
+
+
+def reports_index_html(root: Path) -> str:
+    """The reports page: every release with a manifest, newest first (see :func:`list_releases`),
+    with its build date, data source, area(s) and chapters."""
+    releases = list_releases(root)
     body = [heading(1, "Joint Strategic Needs Assessment: releases")]
     if releases:
         rows = [
-            [tag("a", m.release, href=f"{m.release}/index.html"), f"{m.area_name} ({m.area_code})",
-             ", ".join(CHAPTER_TITLES.get(c, c) for c in m.chapters) or "none",
-             m.built_at[:10], "Demonstration data" if m.is_demo else m.source_description]
+            [tag("a", m.release, href=f"{m.release}/index.html"), m.built_at[:10],
+             "Demonstration data" if m.is_demo else m.source_description, _areas_cell(m),
+             ", ".join(CHAPTER_TITLES.get(c, c) for c in m.chapters) or "none"]
             for m in releases
         ]
-        body.append(data_table(["Release", "Area", "Chapters", "Built", "Data"], rows,
+        body.append(data_table(["Release", "Built", "Data", "Area(s)", "Chapters"], rows,
                                caption="Releases in this reports folder, newest first",
                                class_="release-table"))
+        body.append(paragraph(
+            "Each chapter's \"changes since the previous release\" compares it with the "
+            "latest earlier release of the same chapter for the same area listed here."
+        ))
     else:
         body.append(paragraph("No release has been built yet."))
     return page("JSNA releases", Html("\n".join(b.markup for b in body)))
