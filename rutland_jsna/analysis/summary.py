@@ -28,7 +28,7 @@ grouped pandas operations over all indicators at once (no loop per indicator).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -46,8 +46,11 @@ from . import columns as C
 from .select import ROW_LOWER, ROW_UPPER, catalogue_frame, indicator_rows
 
 __all__ = [
+    "AREA",
     "MISSING_REASONS",
     "SMALL_NUMBER_EVENTS",
+    "area_summaries",
+    "comparator_groups",
     "indicator_summary",
     "national_codes_in",
     "prepare_rows",
@@ -179,13 +182,20 @@ def _comparisons(frame: pd.DataFrame, national: pd.DataFrame) -> pd.Series:
     return out.astype("str")
 
 
+#: Column naming the subject area of each row of a multi-area summary.
+AREA = "area_code"
+_SUBJECT = "_subject"
+_MEMBER = "_member"
+
+
 def _same_since(history: pd.DataFrame) -> pd.Series:
-    """Per key: first period of the current unbroken run of the latest comparison."""
-    h = history.sort_values([C.KEY, _SORT], kind="stable")
-    previous = h.groupby(C.KEY, sort=False)[C.COMPARISON].shift()
+    """Per (area, key): first period of the current unbroken run of the latest comparison."""
+    groups = [AREA, C.KEY]
+    h = history.sort_values([*groups, _SORT], kind="stable")
+    previous = h.groupby(groups, sort=False)[C.COMPARISON].shift()
     run = (h[C.COMPARISON] != previous).cumsum()
-    last = run.groupby(h[C.KEY]).transform("last")
-    return h[run == last].groupby(C.KEY, sort=False)[T.TIME_PERIOD].first()
+    last = run.groupby([h[AREA], h[C.KEY]]).transform("last")
+    return h[run == last].groupby(groups, sort=False)[T.TIME_PERIOD].first()
 
 
 def _trend_one_method(series: pd.DataFrame, method: str) -> pd.DataFrame:
@@ -194,25 +204,30 @@ def _trend_one_method(series: pd.DataFrame, method: str) -> pd.DataFrame:
         if method == "proportion"
         else {"value": T.VALUE, "lower_ci": T.LOWER_CI_95, "upper_ci": T.UPPER_CI_95}
     )
-    cols = [C.KEY, _SORT, C.POLARITY, *kwargs.values()]
+    groups = [AREA, C.KEY]
+    cols = [*groups, _SORT, C.POLARITY, *kwargs.values()]
     frame = series[cols]
     try:
-        return recent_trend(frame, _SORT, by=C.KEY, method=method, polarity=C.POLARITY, **kwargs)
+        return recent_trend(frame, _SORT, by=groups, method=method, polarity=C.POLARITY, **kwargs)
     except ValueError:
         # One indicator's bad data must not stop the chapter: isolate it (rare path).
         parts = []
-        for key, group in frame.groupby(C.KEY, sort=True):
+        for (area, key), group in frame.groupby(groups, sort=True):
             try:
-                parts.append(recent_trend(group, _SORT, by=C.KEY, method=method,
+                parts.append(recent_trend(group, _SORT, by=groups, method=method,
                                           polarity=C.POLARITY, **kwargs))
             except ValueError as exc:
-                parts.append(pd.DataFrame({C.KEY: [key], "label": [
+                parts.append(pd.DataFrame({AREA: [area], C.KEY: [key], "label": [
                     TrendLabel.CANNOT_BE_CALCULATED.value], "reason": [f"Invalid data: {exc}"]}))
         return pd.concat(parts, ignore_index=True)
 
 
 def _trends(history: pd.DataFrame, latest: pd.DataFrame) -> pd.DataFrame:
-    """Direction of travel per key on the area's annual series up to the latest period."""
+    """Direction of travel per (area, key) on the area's annual series up to the latest period.
+
+    ``latest`` has one row per (area, key) with ``range`` and ``has_latest``.
+    """
+    groups = [AREA, C.KEY]
     h = history[history[_SORT] <= history["latest_sortable"]]
     annual = (h["range"] == "1y") | ((h["range"] == "") & h[T.TIME_PERIOD].astype("str").str.match(_ANNUAL_TEXT))
     h = h[annual]
@@ -223,11 +238,13 @@ def _trends(history: pd.DataFrame, latest: pd.DataFrame) -> pd.DataFrame:
     if (~proportion).any():
         parts.append(_trend_one_method(h[~proportion], "ci"))
     result = (
-        pd.concat(parts, ignore_index=True)[[C.KEY, "label", "reason"]]
+        pd.concat(parts, ignore_index=True)[[*groups, "label", "reason"]]
         if parts
-        else pd.DataFrame(columns=[C.KEY, "label", "reason"])
+        else pd.DataFrame(columns=[*groups, "label", "reason"])
     )
-    result = latest[[C.KEY, "range", "has_latest"]].merge(result, on=C.KEY, how="left")
+    result[C.KEY] = result[C.KEY].astype("str")
+    result[AREA] = result[AREA].astype("str")
+    result = latest[[*groups, "range", "has_latest"]].merge(result, on=groups, how="left")
     cannot = TrendLabel.CANNOT_BE_CALCULATED.value
     not_annual = (result["range"] != "1y") & result["label"].isna() & (result["range"] != "")
     result.loc[not_annual, "reason"] = _NOT_ANNUAL
@@ -236,7 +253,151 @@ def _trends(history: pd.DataFrame, latest: pd.DataFrame) -> pd.DataFrame:
     result.loc[no_latest, "label"] = cannot
     result["label"] = result["label"].fillna(cannot)
     result["reason"] = result["reason"].fillna(_NO_SERIES)
-    return result[[C.KEY, "label", "reason"]]
+    return result[[*groups, "label", "reason"]]
+
+
+def comparator_groups(
+    areas: Mapping[str, Iterable[str]],
+) -> pd.DataFrame:
+    """The ranked group of each subject area: ``_subject, _member`` (the area first).
+
+    The area is added to its own group and removed from its comparators; repeated comparators
+    count once (as :func:`indicator_summary` always did).
+    """
+    subjects: list[str] = []
+    members: list[str] = []
+    for area, comparators in areas.items():
+        group = [area, *(c for c in dict.fromkeys(comparators) if c != area)]
+        subjects += [area] * len(group)
+        members += group
+    return pd.DataFrame({_SUBJECT: subjects, _MEMBER: members}, dtype="object")
+
+
+def area_summaries(
+    data: pd.DataFrame,
+    indicators: Sequence[Indicator] | pd.DataFrame,
+    comparators: Mapping[str, Iterable[str]],
+    confidence: float = 0.95,
+    *,
+    england_code: str = ENGLAND_CODE,
+    national_codes: Iterable[str] | None = None,
+    prepared: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """:func:`indicator_summary` for many areas at once, vectorised over areas and indicators.
+
+    Parameters
+    ----------
+    data, confidence, england_code, national_codes, prepared
+        As :func:`indicator_summary`.
+    indicators : sequence of Indicator, or the output of
+        :func:`~rutland_jsna.analysis.select.catalogue_frame`
+    comparators : mapping of str to iterable of str
+        Subject area → its comparator areas (the group it is ranked in), in output order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area_code`` then :data:`~rutland_jsna.analysis.columns.SUMMARY_COLUMNS`: the rows of
+        each area in catalogue order, areas in the order of ``comparators``. The rows of one
+        area are exactly :func:`indicator_summary` for that area and its comparators: every
+        step is the same grouped operation with the area as one more grouping column —
+        comparisons with England or a goal row by row, national quintiles by indicator and
+        period, ranks and best/worst by (area, indicator) over each area's own group, the
+        recent trend by (area, indicator), previous values and unbroken runs by (area,
+        indicator). No statistic loops over areas.
+    """
+    cat = (
+        indicators
+        if isinstance(indicators, pd.DataFrame)
+        else catalogue_frame(list(indicators), confidence)
+    )
+    subjects = list(dict.fromkeys(comparators))
+    if cat.empty or not subjects:
+        return empty_summary().assign(**{AREA: pd.Series([], dtype="object")})[
+            [AREA, *C.SUMMARY_COLUMNS]]
+    national = list(national_codes) if national_codes is not None else national_codes_in(data)
+    rows = prepare_rows(data, cat) if prepared is None else prepared
+    latest = _latest_periods(rows).rename(columns={_SORT: "latest_sortable"})
+
+    # England's value at every period, joined to the subject areas' rows.
+    england = rows.loc[rows[T.AREA_CODE] == england_code, [C.KEY, _SORT, T.VALUE]].rename(
+        columns={T.VALUE: "england_value"}
+    )
+    history = rows[rows[T.AREA_CODE].isin(subjects)].merge(england, on=[C.KEY, _SORT], how="left")
+    history[AREA] = history[T.AREA_CODE].astype("str")
+    nat = rows[rows[T.AREA_CODE].isin(national) & (rows["comparison_method"] == ComparisonMethod.QUINTILES.value)]
+    history[C.COMPARISON] = _comparisons(history, nat)
+
+    # Latest and previous period of each indicator (the same for every area).
+    periods = rows[[C.KEY, _SORT, T.TIME_PERIOD, "latest_sortable"]].drop_duplicates([C.KEY, _SORT])
+    before = periods[periods[_SORT] < periods["latest_sortable"]]
+    previous = before.sort_values(_SORT).drop_duplicates(C.KEY, keep="last")[
+        [C.KEY, _SORT, T.TIME_PERIOD]
+    ].rename(columns={_SORT: "previous_sortable", T.TIME_PERIOD: C.PREVIOUS_PERIOD})
+    at_latest = history[history[_SORT] == history["latest_sortable"]].drop_duplicates([AREA, C.KEY])
+    prev_rows = history.merge(previous, left_on=[C.KEY, _SORT],
+                              right_on=[C.KEY, "previous_sortable"], how="inner")
+    prev_rows = prev_rows[[AREA, C.KEY, T.VALUE, C.COMPARISON]].drop_duplicates(
+        [AREA, C.KEY]).rename(
+        columns={T.VALUE: C.PREVIOUS_VALUE, C.COMPARISON: C.PREVIOUS_COMPARISON}
+    )
+    hist_valued = history[history[T.VALUE].notna() & (history[_SORT] <= history["latest_sortable"])]
+    since = _same_since(hist_valued).rename(C.SAME_COMPARISON_SINCE).reset_index()
+
+    # Ranks of each area among its own group at the latest period.
+    members = comparator_groups({a: comparators[a] for a in subjects})
+    at_latest_all = rows[rows[_SORT] == rows["latest_sortable"]]
+    group = members.merge(at_latest_all, left_on=_MEMBER, right_on=T.AREA_CODE, how="inner")
+    if group.empty:
+        ranks = pd.DataFrame(columns=[AREA, C.KEY, C.RANK])
+        rsum = pd.DataFrame(columns=[AREA, C.KEY, C.N_RANKED, C.BEST, C.WORST])
+    else:
+        by = group[[_SUBJECT, C.KEY]]
+        r = rank_areas(group[T.VALUE], group[C.POLARITY], by=by)
+        ranks = group.assign(**{C.RANK: r.to_numpy()})
+        ranks = ranks.loc[ranks[_MEMBER] == ranks[_SUBJECT], [_SUBJECT, C.KEY, C.RANK]]
+        ranks = ranks.drop_duplicates([_SUBJECT, C.KEY]).rename(columns={_SUBJECT: AREA})
+        rsum = rank_summary(group[T.VALUE], group[C.POLARITY], by=by).reset_index()
+        rsum = rsum.rename(columns={_SUBJECT: AREA, "n_ranked": C.N_RANKED, "best": C.BEST,
+                                    "worst": C.WORST})
+        rsum[C.KEY] = rsum[C.KEY].astype("str")
+        rsum[AREA] = rsum[AREA].astype("str")
+
+    # One row per (area, indicator with a latest period).
+    grid = pd.DataFrame({AREA: np.repeat(np.array(subjects, dtype=object), len(latest))})
+    grid = pd.concat([grid, pd.concat([latest] * len(subjects), ignore_index=True)], axis=1)
+    flags = at_latest[[AREA, C.KEY]].assign(has_latest=True)
+    grid = grid.merge(flags, on=[AREA, C.KEY], how="left")
+    grid["has_latest"] = grid["has_latest"].fillna(False).astype(bool)
+    history = history.merge(grid[[AREA, C.KEY, "has_latest"]], on=[AREA, C.KEY], how="left")
+    trends = _trends(history, grid)
+
+    england_latest = rows.loc[
+        (rows[T.AREA_CODE] == england_code) & (rows[_SORT] == rows["latest_sortable"]),
+        [C.KEY, T.VALUE],
+    ].drop_duplicates(C.KEY).rename(columns={T.VALUE: C.ENGLAND})
+    area_latest = at_latest[
+        [AREA, C.KEY, T.VALUE, ROW_LOWER, ROW_UPPER, T.COUNT, T.DENOMINATOR, T.VALUE_NOTE,
+         C.COMPARISON]
+    ].rename(columns={ROW_LOWER: C.LOWER_CI, ROW_UPPER: C.UPPER_CI, T.VALUE_NOTE: C.VALUE_NOTE})
+    in_store = pd.Series(True, index=pd.Index(rows[C.KEY].unique(), name=C.KEY), name="in_store")
+
+    out = pd.DataFrame({AREA: np.repeat(np.array(subjects, dtype=object), len(cat)),
+                        "_area_position": np.repeat(np.arange(len(subjects)), len(cat))})
+    out = pd.concat([out, pd.concat([cat] * len(subjects), ignore_index=True)], axis=1)
+    out = out.merge(grid[[AREA, C.KEY, C.PERIOD, "has_latest"]], on=[AREA, C.KEY], how="left")
+    for part, on in ((area_latest, [AREA, C.KEY]), (england_latest, [C.KEY]),
+                     (ranks, [AREA, C.KEY]), (rsum, [AREA, C.KEY]),
+                     (previous[[C.KEY, C.PREVIOUS_PERIOD]], [C.KEY]),
+                     (prev_rows, [AREA, C.KEY]), (trends, [AREA, C.KEY]),
+                     (since, [AREA, C.KEY])):
+        out = out.merge(part, on=on, how="left")
+    out = out.merge(in_store, left_on=C.KEY, right_index=True, how="left")
+    out = out.sort_values(["_area_position", "position"], kind="stable").reset_index(drop=True)
+    areas = out[AREA].astype("str").to_numpy()
+    finished = _finish(out)
+    finished.insert(0, AREA, areas)
+    return finished
 
 
 def indicator_summary(
@@ -300,74 +461,16 @@ def indicator_summary(
       decides).
     * ``small_numbers`` is set when the count is below 10; ``count_suppressed`` when it is 1 to
       4 (it is still kept in ``count``; the report prints ``*``).
+    * This is :func:`area_summaries` for one area: the whole country's table
+      (:func:`rutland_jsna.analysis.national.national_statistics`) holds the same rows.
     """
     cat = catalogue_frame(list(indicators), confidence)
     if cat.empty:
         return empty_summary()
-    comparators = [c for c in dict.fromkeys(comparators) if c != area_code]
-    group_codes = [area_code, *comparators]
-    national = list(national_codes) if national_codes is not None else national_codes_in(data)
-    rows = prepare_rows(data, cat) if prepared is None else prepared
-    latest = _latest_periods(rows).rename(columns={_SORT: "latest_sortable"})
-
-    # England's value at every period, joined to the area's (and others') rows.
-    england = rows.loc[rows[T.AREA_CODE] == england_code, [C.KEY, _SORT, T.VALUE]].rename(
-        columns={T.VALUE: "england_value"}
-    )
-    history = rows[rows[T.AREA_CODE] == area_code].merge(england, on=[C.KEY, _SORT], how="left")
-    nat = rows[rows[T.AREA_CODE].isin(national) & (rows["comparison_method"] == ComparisonMethod.QUINTILES.value)]
-    history[C.COMPARISON] = _comparisons(history, nat)
-
-    # Latest and previous period of each indicator.
-    periods = rows[[C.KEY, _SORT, T.TIME_PERIOD, "latest_sortable"]].drop_duplicates([C.KEY, _SORT])
-    before = periods[periods[_SORT] < periods["latest_sortable"]]
-    previous = before.sort_values(_SORT).drop_duplicates(C.KEY, keep="last")[
-        [C.KEY, _SORT, T.TIME_PERIOD]
-    ].rename(columns={_SORT: "previous_sortable", T.TIME_PERIOD: C.PREVIOUS_PERIOD})
-    at_latest = history[history[_SORT] == history["latest_sortable"]].drop_duplicates(C.KEY)
-    prev_rows = history.merge(previous, left_on=[C.KEY, _SORT],
-                              right_on=[C.KEY, "previous_sortable"], how="inner")
-    prev_rows = prev_rows[[C.KEY, T.VALUE, C.COMPARISON]].drop_duplicates(C.KEY).rename(
-        columns={T.VALUE: C.PREVIOUS_VALUE, C.COMPARISON: C.PREVIOUS_COMPARISON}
-    )
-    hist_valued = history[history[T.VALUE].notna() & (history[_SORT] <= history["latest_sortable"])]
-    since = _same_since(hist_valued).rename(C.SAME_COMPARISON_SINCE)
-
-    # Ranks among the area and its comparators at the latest period.
-    group = rows[rows[T.AREA_CODE].isin(group_codes) & (rows[_SORT] == rows["latest_sortable"])]
-    if group.empty:
-        ranks = pd.DataFrame(columns=[C.KEY, C.RANK])
-        rsum = pd.DataFrame(columns=[C.KEY, C.N_RANKED, C.BEST, C.WORST])
-    else:
-        r = rank_areas(group[T.VALUE], group[C.POLARITY], by=group[C.KEY])
-        ranks = group.assign(**{C.RANK: r.to_numpy()})
-        ranks = ranks.loc[ranks[T.AREA_CODE] == area_code, [C.KEY, C.RANK]].drop_duplicates(C.KEY)
-        rsum = rank_summary(group[T.VALUE], group[C.POLARITY], by=group[C.KEY]).reset_index()
-        rsum = rsum.rename(columns={"n_ranked": C.N_RANKED, "best": C.BEST, "worst": C.WORST})
-        rsum[C.KEY] = rsum[C.KEY].astype("str")
-
-    latest = latest.merge(at_latest[[C.KEY]].assign(has_latest=True), on=C.KEY, how="left")
-    latest["has_latest"] = latest["has_latest"].fillna(False).astype(bool)
-    history = history.merge(latest[[C.KEY, "has_latest"]], on=C.KEY, how="left")
-    trends = _trends(history, latest)
-
-    england_latest = rows.loc[
-        (rows[T.AREA_CODE] == england_code) & (rows[_SORT] == rows["latest_sortable"]),
-        [C.KEY, T.VALUE],
-    ].drop_duplicates(C.KEY).rename(columns={T.VALUE: C.ENGLAND})
-    area_latest = at_latest[
-        [C.KEY, T.VALUE, ROW_LOWER, ROW_UPPER, T.COUNT, T.DENOMINATOR, T.VALUE_NOTE, C.COMPARISON]
-    ].rename(columns={ROW_LOWER: C.LOWER_CI, ROW_UPPER: C.UPPER_CI, T.VALUE_NOTE: C.VALUE_NOTE})
-    in_store = pd.Series(True, index=pd.Index(rows[C.KEY].unique(), name=C.KEY), name="in_store")
-
-    out = cat.merge(latest[[C.KEY, C.PERIOD, "has_latest"]], on=C.KEY, how="left")
-    for part in (area_latest, england_latest, ranks, rsum, previous[[C.KEY, C.PREVIOUS_PERIOD]],
-                 prev_rows, trends):
-        out = out.merge(part, on=C.KEY, how="left")
-    out = out.merge(since, left_on=C.KEY, right_index=True, how="left")
-    out = out.merge(in_store, left_on=C.KEY, right_index=True, how="left")
-    out = out.sort_values("position", kind="stable").reset_index(drop=True)
-    return _finish(out)
+    out = area_summaries(data, cat, {area_code: list(comparators)}, confidence,
+                         england_code=england_code, national_codes=national_codes,
+                         prepared=prepared)
+    return out.drop(columns=[AREA])
 
 
 def _finish(out: pd.DataFrame) -> pd.DataFrame:

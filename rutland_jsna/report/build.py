@@ -555,7 +555,8 @@ def _run_chapter_papermill(
             str(executed),
             parameters=parameters,
             kernel_name=kernel_name,
-            cwd=str(out_dir),
+            # no cwd: papermill would chdir this whole process, which races between the
+            # build's threads; the chapters write only to their absolute output_dir.
             progress_bar={"desc": chapter, "leave": False} if progress else False,
             request_save_on_cell_execute=False,
             execution_timeout=timeout,
@@ -580,7 +581,7 @@ def _run_chapter_inprocess(
     from .render import CellExecutionError, run_notebook
 
     try:
-        nb = run_notebook(notebook, parameters, cwd=out_dir)
+        nb = run_notebook(notebook, parameters)
     except CellExecutionError as exc:
         if exc.notebook is not None:
             nbformat.write(exc.notebook, executed)

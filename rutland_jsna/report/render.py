@@ -13,7 +13,9 @@ an all-area batch renders hundreds of chapters in a few long-lived worker proces
 
 What differs from a kernel: no IPython magics or shell escapes (the notebooks have none; a
 test parses every notebook and enforces it), and modules stay imported between notebooks
-(the point: imports are paid once per process).
+(the point: imports are paid once per process). Capturing printed text and warnings swaps
+process-wide streams, so notebooks run one at a time per process (a lock): an executor with
+threads (e.g. a Dask cluster started with ``processes=False``) still gets correct outputs.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import builtins
 import contextlib
 import io
 import os
+import threading
 import time
 import warnings
 from collections.abc import Mapping
@@ -32,6 +35,8 @@ from typing import Any
 import nbformat
 
 __all__ = ["CellExecutionError", "run_notebook"]
+
+_LOCK = threading.RLock()
 
 
 class CellExecutionError(RuntimeError):
@@ -104,19 +109,23 @@ def run_notebook(
         A cell raised; the cell index (counting the injected cell, as papermill does), its
         execution count and source, and the exception's name and message.
     """
+    from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    nb = (nbformat.read(Path(notebook), as_version=4)
-          if not isinstance(notebook, nbformat.NotebookNode)
-          else nbformat.from_dict(notebook))
-    nb.metadata.setdefault("papermill", nbformat.NotebookNode())
+    if isinstance(notebook, nbformat.NotebookNode):
+        nb = nbformat.from_dict(notebook)
+        for cell in nb.cells:
+            cell.metadata.setdefault("tags", [])
+        nb.metadata.setdefault("papermill", nbformat.NotebookNode())
+    else:
+        nb = load_notebook_node(str(Path(notebook)))  # as papermill loads it (tags, metadata)
     nb = parameterize_notebook(nb, dict(parameters), kernel_name="python3", language="python")
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
     formatter = _formatter()
     count = 0
     chdir = contextlib.chdir(cwd) if cwd is not None else contextlib.nullcontext()
     start = time.perf_counter()
-    with chdir:
+    with _LOCK, chdir:
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
