@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import re
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from rutland_jsna.report import charts
 
@@ -78,15 +80,80 @@ def test_spine_chart():
     assert "no indicator has an England value" in none.markup
 
 
-def test_funnel_chart():
+def _funnel_inputs():
     pts = pd.DataFrame({"area_code": ["A", "B", "C"], "area_name": ["Alpha", "Beta", "Gamma"],
                         "denominator": [100, 1000, 5000], "value": [10.0, 12.0, 11.0]})
-    d = np.array([50.0, 500.0, 5000.0])
+    d = np.geomspace(1, 20_000, 60)
     lim = pd.DataFrame({"denominator": d, "lower_95": 11 - 30 / np.sqrt(d),
-                        "upper_95": 11 + 30 / np.sqrt(d), "lower_998": 11 - 45 / np.sqrt(d),
-                        "upper_998": 11 + 45 / np.sqrt(d)})
+                        "upper_95": 11 + 30 / np.sqrt(d), "lower_99_8": 11 - 45 / np.sqrt(d),
+                        "upper_99_8": 11 + 45 / np.sqrt(d)})
+    return pts, lim
+
+
+def test_funnel_chart():
+    pts, lim = _funnel_inputs()
     c = charts.funnel_chart(pts, lim, area_code="A", indicator="Screening", benchmark=11.0, unit="%")
     assert _is_png(c) and "Alpha 10.0%" in c.alt and "England 11.0%" in c.alt
+
+
+def test_funnel_chart_draws_the_stats_limit_columns_over_the_plotted_range(monkeypatch):
+    """Regression: the chart read lower_998/upper_998, which stats.funnel_limits never returns
+    (so the 99.8% limits were silently missing), and drew limits from denominator 1."""
+    pts, lim = _funnel_inputs()
+    drawn = []
+    real_plot = charts.Figure.add_subplot
+
+    def spy_subplot(fig, *a, **k):
+        ax = real_plot(fig, *a, **k)
+        original = ax.plot
+
+        def plot(x, y, *pa, **pk):
+            drawn.append((np.asarray(x, dtype=float), np.asarray(y, dtype=float),
+                          pk.get("label")))
+            return original(x, y, *pa, **pk)
+
+        ax.plot = plot
+        return ax
+
+    monkeypatch.setattr(charts.Figure, "add_subplot", spy_subplot)
+    charts.funnel_chart(pts, lim, area_code="A", indicator="Screening", benchmark=11.0)
+    assert len(drawn) == 4  # two lines for each of 95% and 99.8%
+    assert [lab for _, _, lab in drawn if lab] == ["95% limits", "99.8% limits"]
+    for x, y, _ in drawn:
+        assert x.min() == 100 and x.max() == 5000  # the points' range, not the grid's
+        assert np.isfinite(y).all()
+    x998, y998, _ = drawn[2]
+    assert y998[0] == pytest.approx(11 - 45 / np.sqrt(100), rel=1e-3)  # interpolated end
+
+
+def test_funnel_chart_ignores_old_limit_names():
+    pts, lim = _funnel_inputs()
+    old = lim.rename(columns={"lower_99_8": "lower_998", "upper_99_8": "upper_998"})
+    c = charts.funnel_chart(pts, old, area_code="A", indicator="Screening", benchmark=11.0)
+    assert _is_png(c)  # draws the 95% limits; the 99.8% ones need the stats names
+
+
+def test_numbers_table_is_markup_not_escaped_text():
+    """Regression: html.details escaped its content twice, so every chart's "Show the numbers"
+    table appeared as raw markup text."""
+    c = charts.neighbour_chart(neighbours(), area_code="A", indicator="HPV", period="2021/22")
+    inner = c.markup.split("<details>", 1)[1]
+    assert "<table>" in inner and "<caption>" in inner and "&lt;table" not in inner
+    assert "Beta &lt;script&gt;" in inner and "&amp;lt;" not in inner  # data escaped once
+
+
+def test_chart_ids_are_unique_for_titles_sharing_their_first_words():
+    """Regression: ids were the title's slug cut at 60 characters, so long titles repeated."""
+    stem = "Chlamydia detection rate per 100,000 aged 15 to 24 compared with similar areas"
+    ids = set()
+    for suffix in ("2019", "2020", "2021"):
+        c = charts.neighbour_chart(neighbours(), area_code="A", indicator="HPV",
+                                   period=suffix, title=f"{stem}, {suffix}")
+        chart_id = re.search(r'<figure class="chart" id="([^"]+)"', c.markup).group(1)
+        assert re.fullmatch(r"chart-[a-z0-9-]+-[0-9a-f]{10}", chart_id)
+        ids.add(chart_id)
+    assert len(ids) == 3
+    assert charts.chart_id("T", "a") == charts.chart_id("T", "a") != charts.chart_id("T", "b")
 
 
 def test_bar_charts():

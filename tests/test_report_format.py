@@ -165,3 +165,26 @@ def test_legends_in_report_order():
     assert trend_symbol(None) == "▬"
     assert "Cannot be calculated" in trend_html(float("nan")).markup
     assert 'aria-hidden="true">▼' in trend_html("Decreasing and getting worse").markup
+
+
+def test_words_and_format_share_one_implementation():
+    """report._words (sentences) imports report.format's helpers: one implementation."""
+    from rutland_jsna.report import _words, format
+
+    assert _words.is_missing is format.is_missing
+    assert _words.format_number is format.format_number
+    assert _words.MISSING == format.MISSING == "Null"
+    assert _words.format_count is format.format_count_plain
+    # sentences print every count; tables apply disclosure control
+    assert _words.format_count(3) == "3" and format.format_count(3) == "*"
+    assert format.format_count_plain(12.5) == format.format_count(12.5) == "12.5"
+
+
+def test_details_places_its_content_once():
+    from rutland_jsna.report.html import details
+
+    table = data_table(["A"], [["x & y"]], caption="C")
+    out = details("Show", table).markup
+    assert out.startswith("<details><summary>Show</summary><table>")
+    assert "x &amp; y" in out and "&lt;" not in out
+    assert details("S", "<b>").markup == "<details><summary>S</summary>&lt;b&gt;</details>"

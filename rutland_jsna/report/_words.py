@@ -12,16 +12,20 @@ The style is the JHWS Outcomes Summary Report's (chapters.md §1.5):
 
 These helpers build plain strings. The only markup they produce is the ``<sup>`` of
 :func:`ordinal_html`; callers escape data strings before joining them.
+
+``MISSING``, :func:`is_missing`, :func:`format_number` and :func:`format_count` are those of
+:mod:`rutland_jsna.report.format` (one implementation; ``format_count`` here is its
+``format_count_plain``: sentences print every count, tables apply disclosure control).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from numbers import Integral
 from typing import Any
 
-import pandas as pd
+from .format import MISSING, format_number, is_missing
+from .format import format_count_plain as format_count
 
 __all__ = [
     "MISSING",
@@ -40,30 +44,9 @@ __all__ = [
     "pluralise",
 ]
 
-#: The visible marker for a missing value, as printed in the outcomes report.
-MISSING = "Null"
-
 _WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 #: Counts up to this are spelled out; larger ones are written as digits.
 _LAST_SPELLED = len(_WORDS) - 1
-
-
-def is_missing(value: Any) -> bool:
-    """True for ``None``, NaN, ``pd.NA``, ``pd.NaT`` and blank strings.
-
-    Examples
-    --------
-    >>> is_missing(float("nan")), is_missing(pd.NA), is_missing(" "), is_missing(0)
-    (True, True, True, False)
-    """
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, str):
-        return value.strip() == ""
-    try:
-        return bool(math.isnan(float(value)))
-    except (TypeError, ValueError):
-        return False
 
 
 def _as_count(n: Any, name: str = "n") -> int:
@@ -206,22 +189,6 @@ def join_words(items: Sequence[str], conjunction: str = "and") -> str:
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
-def format_number(value: Any, decimals: int = 1) -> str:
-    """A number to ``decimals`` places with thousands separators; missing → ``"Null"``.
-
-    Examples
-    --------
-    >>> format_number(4602.78), format_number(-16.49, 2), format_number(-0.04), format_number(None)
-    ('4,602.8', '-16.49', '0.0', 'Null')
-    """
-    if is_missing(value):
-        return MISSING
-    x = round(float(value), decimals)
-    if x == 0:
-        x = 0.0  # never "-0.0"
-    return f"{x:,.{decimals}f}"
-
-
 def _attach_unit(number: str, unit: Any) -> str:
     if is_missing(unit):
         return number
@@ -259,20 +226,3 @@ def format_threshold(value: Any, unit: Any = None) -> str:
         return MISSING
     x = float(value)
     return _attach_unit(format_number(x, 0 if x.is_integer() else 1), unit)
-
-
-def format_count(value: Any) -> str:
-    """A count with thousands separators ("1,262"); missing → "Null".
-
-    Whole-valued counts print without decimals; a non-whole count (an estimate) keeps one
-    decimal place rather than being rounded to a whole number it is not.
-
-    Examples
-    --------
-    >>> format_count(1262), format_count(7.0), format_count(12.5), format_count(float("nan"))
-    ('1,262', '7', '12.5', 'Null')
-    """
-    if is_missing(value):
-        return MISSING
-    x = float(value)
-    return f"{int(x):,}" if x.is_integer() else format_number(x, 1)

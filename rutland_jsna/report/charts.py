@@ -14,6 +14,7 @@ Figures are made with :class:`matplotlib.figure.Figure` and the Agg canvas, neve
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import textwrap
 from collections.abc import Iterator, Sequence
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from ..stats.labels import Polarity
 from .format import format_number, is_missing
@@ -34,6 +36,7 @@ from .tables import frame_table
 
 __all__ = [
     "Chart",
+    "chart_id",
     "chart_style",
     "no_chart",
     "neighbour_chart",
@@ -133,9 +136,29 @@ def _figure_html(
             details("Show the numbers in this chart", table),
         ],
         class_="chart",
-        id=f"chart-{slug(title)[:60]}",
+        id=chart_id(title, alt),
     )
     return Chart(markup.markup, png, alt, title, data)
+
+
+#: Characters of the title's slug kept in a chart's id (the digest makes it unique).
+_ID_SLUG_CHARS = 48
+
+
+def chart_id(title: str, alt: str = "") -> str:
+    """The ``id`` of a chart's ``<figure>``: a readable slug of the title and a digest.
+
+    The slug is cut to keep ids short; the 10-hex-digit SHA-1 digest of the full title and
+    alt text keeps them unique on a page, where long titles often share their first words
+    (duplicate ids break in-page links and assistive technology).
+
+    Examples
+    --------
+    >>> chart_id("Smoking prevalence: Rutland and England over time")
+    'chart-smoking-prevalence-rutland-and-england-over-time-d9baa64f09'
+    """
+    digest = hashlib.sha1(f"{title}\n{alt}".encode()).hexdigest()[:10]
+    return f"chart-{slug(title)[:_ID_SLUG_CHARS].rstrip('-')}-{digest}"
 
 
 def no_chart(title: str, reason: str) -> Html:
@@ -547,6 +570,28 @@ def spine_chart(
 # ------------------------------------------------------------------------------------------
 
 
+#: Denominators spanning more than this factor are drawn on a logarithmic axis.
+_FUNNEL_LOG_RATIO = 20.0
+
+
+def _clip_limit(
+    limits: pd.DataFrame, column: str, dmin: float, dmax: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """One limit line restricted to ``[dmin, dmax]``, interpolated at the two ends."""
+    lim = limits[["denominator", column]].apply(pd.to_numeric, errors="coerce").dropna()
+    lim = lim.sort_values("denominator")
+    d = lim["denominator"].to_numpy(dtype=float)
+    y = lim[column].to_numpy(dtype=float)
+    if len(d) == 0 or d[-1] < dmin or d[0] > dmax:
+        return np.array([]), np.array([])
+    lo, hi = max(dmin, d[0]), min(dmax, d[-1])
+    inside = (d > lo) & (d < hi)
+    xs = np.concatenate([[lo], d[inside], [hi]])
+    if d[0] > 0:  # limits vary with 1/sqrt(denominator): interpolate on a log axis
+        return xs, np.interp(np.log(xs), np.log(d), y)
+    return xs, np.interp(xs, d, y)
+
+
 def funnel_chart(
     points: pd.DataFrame,
     limits: pd.DataFrame,
@@ -565,10 +610,17 @@ def funnel_chart(
     points : pandas.DataFrame
         ``area_code``, ``area_name``, ``denominator``, ``value``.
     limits : pandas.DataFrame
-        ``denominator`` grid and ``lower_95``, ``upper_95``, ``lower_998``, ``upper_998``
-        (from :func:`rutland_jsna.stats.funnel_limits`, via ``rutland_jsna.analysis``).
+        ``denominator`` grid and ``lower_95``, ``upper_95``, ``lower_99_8``, ``upper_99_8``
+        (the columns of :func:`rutland_jsna.stats.funnel_limits`, via
+        ``rutland_jsna.analysis``). The limits are drawn only across the plotted range of
+        denominators (smallest to largest point), interpolated at its ends.
     benchmark : float
         The centre line (e.g. England's value).
+
+    Notes
+    -----
+    When the denominators span more than a factor of 20 the denominator axis is logarithmic,
+    so that small areas (such as Rutland) are not crowded against the axis.
     """
     title = title or f"{indicator}: funnel plot"
     pts = points.copy()
@@ -580,16 +632,22 @@ def funnel_chart(
     with chart_style():
         fig = Figure(figsize=(8.5, 4.8))
         ax = fig.add_subplot()
-        lim = limits.sort_values("denominator")
-        d = lim["denominator"].to_numpy(dtype=float)
+        dmin, dmax = float(pts["denominator"].min()), float(pts["denominator"].max())
+        log_axis = dmin > 0 and dmax / dmin > _FUNNEL_LOG_RATIO
         for lo_col, hi_col, style, label in (
             ("lower_95", "upper_95", "--", "95% limits"),
-            ("lower_998", "upper_998", ":", "99.8% limits"),
+            ("lower_99_8", "upper_99_8", ":", "99.8% limits"),
         ):
-            if lo_col in lim and hi_col in lim:
-                ax.plot(d, lim[lo_col], color=CI_COLOUR, linestyle=style, linewidth=1.2,
-                        label=label)
-                ax.plot(d, lim[hi_col], color=CI_COLOUR, linestyle=style, linewidth=1.2)
+            if lo_col in limits and hi_col in limits:
+                d, lo_line = _clip_limit(limits, lo_col, dmin, dmax)
+                _, hi_line = _clip_limit(limits, hi_col, dmin, dmax)
+                if len(d):
+                    ax.plot(d, lo_line, color=CI_COLOUR, linestyle=style, linewidth=1.2,
+                            label=label)
+                    ax.plot(d, hi_line, color=CI_COLOUR, linestyle=style, linewidth=1.2)
+        if log_axis:
+            ax.set_xscale("log")
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.axhline(benchmark, color=ENGLAND_COLOUR, linewidth=1.5, label="England")
         is_area = (pts["area_code"] == area_code).to_numpy()
         ax.scatter(pts.loc[~is_area, "denominator"], pts.loc[~is_area, "value"], s=22,

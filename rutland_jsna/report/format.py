@@ -5,6 +5,9 @@
   (disclosure control), explained in the chapter's data notes.
 * A missing value is the visible word ``Null`` — never 0, never blank, never "nan" — with the
   reason beside it where one is known.
+
+This module holds the one implementation of :func:`is_missing`, :func:`format_number` and the
+count format; the sentence helpers of ``report._words`` import them from here.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ __all__ = [
     "is_missing",
     "format_number",
     "format_count",
+    "format_count_plain",
     "format_ci",
     "format_rank",
     "missing_html",
@@ -39,7 +43,16 @@ SMALL_COUNT_MAX = 4
 
 
 def is_missing(value: Any) -> bool:
-    """True for None, NaN, pandas NA and the empty string."""
+    """True for ``None``, NaN, ``pd.NA``, ``pd.NaT`` and blank strings.
+
+    The one test of a missing value in the report layer (``report._words`` imports it).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_missing(float("nan")), is_missing(pd.NA), is_missing(" "), is_missing(0)
+    (True, True, True, False)
+    """
     if value is None:
         return True
     try:
@@ -80,6 +93,9 @@ def format_number(value: Any, decimals: int = 1) -> str:
 def format_count(value: Any, suppressed: bool = False) -> str:
     """A count with thousands separators; ``*`` when suppressed or 1 to 4; missing → ``Null``.
 
+    The table form of a count (disclosure control applied). Sentences use
+    :func:`format_count_plain` (``report._words.format_count``), which prints every count.
+
     Examples
     --------
     >>> format_count(1262)
@@ -91,14 +107,28 @@ def format_count(value: Any, suppressed: bool = False) -> str:
     """
     if suppressed:
         return SUPPRESSED_MARK
+    if not is_missing(value) and 0 < float(value) <= SMALL_COUNT_MAX:
+        return SUPPRESSED_MARK
+    return format_count_plain(value)
+
+
+def format_count_plain(value: Any) -> str:
+    """A count with thousands separators ("1,262"), no disclosure control; missing → "Null".
+
+    Whole-valued counts print without decimals; a non-whole count (an estimate) keeps one
+    decimal place rather than being rounded to a whole number it is not.
+
+    Examples
+    --------
+    >>> format_count_plain(1262), format_count_plain(7.0), format_count_plain(12.5)
+    ('1,262', '7', '12.5')
+    >>> format_count_plain(3), format_count_plain(float("nan"))
+    ('3', 'Null')
+    """
     if is_missing(value):
         return MISSING
     x = float(value)
-    if 0 < x <= SMALL_COUNT_MAX:
-        return SUPPRESSED_MARK
-    if x == int(x):
-        return f"{int(x):,}"
-    return f"{x:,.1f}"
+    return f"{int(x):,}" if x.is_integer() else format_number(x, 1)
 
 
 def format_ci(lower: Any, upper: Any, decimals: int = 1) -> str:

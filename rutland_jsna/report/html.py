@@ -153,8 +153,17 @@ def bullet_list(items: Iterable[Html | str], **attrs: Any) -> Html:
 
 
 def details(summary: Html | str, content: Html | str, **attrs: Any) -> Html:
-    """A ``<details>`` disclosure with a ``<summary>`` (keyboard accessible natively)."""
-    return tag("details", [tag("summary", summary), _markup(content)], **attrs)
+    """A ``<details>`` disclosure with a ``<summary>`` (keyboard accessible natively).
+
+    ``content`` is placed once: an :class:`Html` block as markup, a plain string escaped as
+    text (as :func:`tag` does), never escaped twice.
+
+    Examples
+    --------
+    >>> details("More", Html("<p>a &amp; b</p>")).markup
+    '<details><summary>More</summary><p>a &amp; b</p></details>'
+    """
+    return tag("details", [tag("summary", summary), content], **attrs)
 
 
 def data_table(

@@ -25,10 +25,7 @@ describe (Rutland), always with their source and year.
 
 from __future__ import annotations
 
-import hashlib
-import html as _html
 import os
-import re
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -232,38 +229,6 @@ _RECOMMENDATIONS: dict[str, tuple[tuple[int, str], ...]] = {
                       "access for LLR"),),
     "sexual_abuse": ((26, "All sexual health services should support the LLR CSE strategy"),),
 }
-
-_DETAILS = re.compile(r"(<details><summary>.*?</summary>)(.*?)(</details>)", re.S)
-
-
-def _fixed(block: Html) -> Html:
-    """Work around two chart markup problems of the framework (reported, not fixed here).
-
-    1. ``report.html.details`` escapes its content a second time.
-
-    ``charts._figure_html`` passes the numbers table to ``details`` as a string, which
-    ``tag`` escapes again, so the table shows as markup text. Unescaping that one level gives
-    back the table exactly (data strings keep their own escaping). A no-op once ``details``
-    is fixed.
-    2. Figure ids repeat for long titles (made unique with a digest of the title).
-    """
-    def repl(m: re.Match[str]) -> str:
-        inner = m.group(2)
-        if inner.lstrip().startswith("&lt;"):
-            inner = _html.unescape(inner)
-        return m.group(1) + inner + m.group(3)
-
-    markup = _DETAILS.sub(repl, block.markup)
-    if isinstance(block, charts.Chart):
-        # The figure id is the title's slug cut at 60 characters, which repeats for long,
-        # similar titles (duplicate ids break WCAG 4.1.1 parsing and in-page links): add a
-        # short digest of the full title.
-        digest = hashlib.sha1(block.title.encode("utf-8")).hexdigest()[:8]
-        markup = re.sub(r'(<figure class="chart" id="chart-[^"]*)"', rf'\1-{digest}"', markup,
-                        count=1)
-        return charts.Chart(markup, block.png_base64, block.alt, block.title, block.data)
-    return block if markup == block.markup else Html(markup)
-
 
 _IMPLICATIONS_STYLE = (
     "border-left:0.5rem solid #12436D;background:#F3F2F1;padding:0.5rem 1rem;margin:1rem 0"
@@ -480,21 +445,21 @@ def _neighbour_chart(ctx: ChapterContext, row: pd.Series, label: str, goal: floa
         title += f" ({ctx.area_name} {rank})"
     elif rank:
         title += f" ({ctx.area_name} {rank}, ranked from the lowest)"
-    return _fixed(charts.neighbour_chart(
+    return charts.neighbour_chart(
         values, area_code=ctx.area_code, indicator=label, period=period, unit=row[C.UNIT],
         england=None if is_missing(row[C.ENGLAND]) else float(row[C.ENGLAND]), goal=goal,
         title=title,
-    ))
+    )
 
 
 def _trend_chart(ctx: ChapterContext, row: pd.Series, label: str, goal: float | None) -> Html:
     area = trend_series(ctx.rows, row[C.KEY], ctx.area_code)
     england = trend_series(ctx.rows, row[C.KEY], ctx.england_code)
-    return _fixed(charts.trend_chart(
+    return charts.trend_chart(
         area, area_name=ctx.area_name, indicator=label, unit=row[C.UNIT],
         england=england[["period", "value"]] if len(england) else None, goal=goal,
         title=f"{label}: {ctx.area_name} and England over time",
-    ))
+    )
 
 
 def _goal_for(key: str) -> float | None:
@@ -997,13 +962,13 @@ def chlamydia_by_sex(ctx: ChapterContext) -> Html:
     periods = ", ".join(dict.fromkeys(p for p in split["period"] if p))
     frame = pd.DataFrame({"Sex": split["sex"], ctx.area_name: split["value"],
                           "England": split["england"]})
-    parts.append(_fixed(charts.grouped_bar_chart(
+    parts.append(charts.grouped_bar_chart(
         frame, category="Sex", series=[ctx.area_name, "England"], unit="per 100,000",
         title=f"{title}, {periods}",
         caption="Detection rate per 100,000 people aged 15 to 24 of each sex. Source: OHID "
                 "Fingertips.",
         decimals=1,
-    )))
+    ))
     counts = pd.DataFrame({
         "Sex": split["sex"],
         "Period": split["period"].fillna(MISSING),
@@ -1047,15 +1012,14 @@ def chlamydia_funnel(ctx: ChapterContext) -> Html:
         parts.append(charts.no_chart(title, "no authority has both a detection rate and a "
                                             "population in the data."))
         return tag("div", parts)
-    limits = fd.limits.rename(columns={"lower_99_8": "lower_998", "upper_99_8": "upper_998"})
     who = "people" if key == KEY_DETECT else "females"
-    parts.append(_fixed(charts.funnel_chart(
-        fd.points, limits, area_code=ctx.area_code,
+    parts.append(charts.funnel_chart(
+        fd.points, fd.limits, area_code=ctx.area_code,
         indicator=f"Chlamydia detection rate per 100,000 {who} aged 15 to 24",
         benchmark=fd.baseline, unit="per 100,000",
         denominator_label=f"Population aged 15 to 24 ({who})",
         title=f"{title}, {fd.period}",
-    )))
+    ))
     n = len(fd.points)
     if fd.subject_position is None:
         where = f"{ctx.area_name} has no detection rate in {fd.period}, so it is not plotted."
