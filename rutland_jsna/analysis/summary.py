@@ -352,16 +352,26 @@ def area_summaries(
         ranks = pd.DataFrame(columns=[AREA, C.KEY, C.RANK])
         rsum = pd.DataFrame(columns=[AREA, C.KEY, C.N_RANKED, C.BEST, C.WORST])
     else:
-        by = group[[_SUBJECT, C.KEY]]
-        r = rank_areas(group[T.VALUE], group[C.POLARITY], by=by)
+        # One integer label per (area, indicator) group (cheaper to group by than two text
+        # columns for the ~16 × 108 × 153 rows of the whole country); polarity as categories
+        # (mapped once per category, not once per row).
+        pair = pd.MultiIndex.from_arrays([group[_SUBJECT], group[C.KEY]])
+        codes, pairs = pair.factorize()
+        by = pd.Series(codes, name="_group")
+        polarity = group[C.POLARITY].astype("category").reset_index(drop=True)
+        values = group[T.VALUE].reset_index(drop=True)
+        r = rank_areas(values, polarity, by=by)
         ranks = group.assign(**{C.RANK: r.to_numpy()})
         ranks = ranks.loc[ranks[_MEMBER] == ranks[_SUBJECT], [_SUBJECT, C.KEY, C.RANK]]
         ranks = ranks.drop_duplicates([_SUBJECT, C.KEY]).rename(columns={_SUBJECT: AREA})
-        rsum = rank_summary(group[T.VALUE], group[C.POLARITY], by=by).reset_index()
-        rsum = rsum.rename(columns={_SUBJECT: AREA, "n_ranked": C.N_RANKED, "best": C.BEST,
-                                    "worst": C.WORST})
-        rsum[C.KEY] = rsum[C.KEY].astype("str")
-        rsum[AREA] = rsum[AREA].astype("str")
+        rsum = rank_summary(values, polarity, by=by)
+        labels = pairs[rsum.index.to_numpy(dtype=np.int64)]
+        rsum = pd.DataFrame({
+            AREA: labels.get_level_values(0).astype("str"),
+            C.KEY: labels.get_level_values(1).astype("str"),
+            C.N_RANKED: rsum["n_ranked"].to_numpy(), C.BEST: rsum["best"].to_numpy(),
+            C.WORST: rsum["worst"].to_numpy(),
+        })
 
     # One row per (area, indicator with a latest period).
     grid = pd.DataFrame({AREA: np.repeat(np.array(subjects, dtype=object), len(latest))})

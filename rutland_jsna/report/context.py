@@ -35,14 +35,18 @@ __all__ = [
     "ChapterContext",
     "ComparatorSet",
     "LoadedStore",
+    "SharedSummaries",
     "SourceInfo",
+    "chapter_catalogue",
     "default_release_label",
     "load_chapter",
     "load_store",
+    "national_summaries",
     "neighbour_group_description",
     "store_files",
     "reports_root_override",
     "resolve_comparators",
+    "shared_summaries",
 ]
 
 SOURCES = ("demo", "fingertips")
@@ -446,7 +450,15 @@ class ChapterContext:
 
     @cached_property
     def summary(self) -> pd.DataFrame:
-        """The indicator summary table (analysis.columns.SUMMARY_COLUMNS)."""
+        """The indicator summary table (analysis.columns.SUMMARY_COLUMNS).
+
+        Taken from the whole country's table when a build shares one
+        (:func:`shared_summaries`) computed from the same data, indicators, confidence and
+        comparator group; computed for this area otherwise.
+        """
+        shared = _shared_summary(self)
+        if shared is not None:
+            return shared
         return indicator_summary(
             self.data,
             self.indicators,
@@ -481,6 +493,99 @@ class ChapterContext:
     @property
     def group_codes(self) -> list[str]:
         return [self.area_code, *self.comparators.codes]
+
+
+@dataclass(eq=False)
+class SharedSummaries:
+    """One chapter's indicator summaries for many areas, computed once
+    (:func:`rutland_jsna.analysis.national.national_statistics`), and what they were computed
+    from: a chapter context takes its area's rows only if everything matches."""
+
+    chapter: str
+    confidence: float
+    checksum: str
+    indicators: tuple[Indicator, ...]
+    comparators: Mapping[str, tuple[str, ...]]
+    table: pd.DataFrame
+
+    @cached_property
+    def by_area(self) -> dict[str, pd.DataFrame]:
+        from ..analysis.summary import AREA
+
+        return {
+            str(area): rows.drop(columns=[AREA]).reset_index(drop=True)
+            for area, rows in self.table.groupby(AREA, sort=False)
+        }
+
+
+_SHARED: ContextVar[dict[str, SharedSummaries] | None] = ContextVar(
+    "rutland_jsna_shared_summaries", default=None)
+
+
+@contextlib.contextmanager
+def shared_summaries(*tables: SharedSummaries) -> Iterator[None]:
+    """Let chapter contexts loaded inside take their summary from these tables."""
+    current = dict(_SHARED.get() or {})
+    current.update({t.chapter: t for t in tables})
+    token = _SHARED.set(current)
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _group(area_code: str, codes: Iterable[str]) -> tuple[str, ...]:
+    return tuple(c for c in dict.fromkeys(codes) if c != area_code)
+
+
+def _shared_summary(ctx: ChapterContext) -> pd.DataFrame | None:
+    table = (_SHARED.get() or {}).get(str(ctx.chapter))
+    if (
+        table is None
+        or table.confidence != ctx.confidence
+        or table.checksum != ctx.source.checksum
+        or table.indicators != ctx.indicators
+        or ctx.england_code != ENGLAND_CODE
+        or ctx.area_code not in table.comparators
+        or _group(ctx.area_code, table.comparators[ctx.area_code])
+        != _group(ctx.area_code, ctx.comparators.codes)
+    ):
+        return None
+    rows = table.by_area.get(ctx.area_code)
+    return None if rows is None else rows.copy()
+
+
+def chapter_catalogue(chapter: Chapter | str, loaded: LoadedStore) -> tuple[Indicator, ...]:
+    """The catalogue rows a chapter context uses with this store (the demonstration snapshot's
+    Sex/Age strings applied for the demo source), as :func:`load_chapter` chooses them."""
+    from ..data.catalogue import chapter_indicators
+
+    chosen = chapter_indicators(Chapter(chapter))
+    return _demo_labels(chosen) if loaded.info.source == "demo" else chosen
+
+
+def national_summaries(
+    chapter: Chapter | str,
+    source: str | os.PathLike[str] = "demo",
+    confidence: float = 0.95,
+    *,
+    areas: Iterable[str] | None = None,
+) -> SharedSummaries:
+    """A chapter's summaries for every area (default comparators), to share with a batch.
+
+    Computed once with :func:`rutland_jsna.analysis.national.national_statistics` over the
+    whole country; see :func:`shared_summaries`.
+    """
+    from ..analysis.national import national_statistics
+
+    chapter = Chapter(chapter)
+    confidence = check_confidence(confidence)
+    loaded = load_store(source)
+    indicators = chapter_catalogue(chapter, loaded)
+    table = national_statistics(loaded.data, indicators, loaded.neighbours, confidence,
+                                areas=areas)
+    return SharedSummaries(str(chapter), confidence, loaded.info.checksum, indicators,
+                           dict(table.attrs["comparators"]), table)
 
 
 def load_chapter(
@@ -540,9 +645,12 @@ def load_chapter(
         raise ValueError(f"area_code: {area} is not an upper-tier local authority")
     loaded = load_store(source) if store is None else LoadedStore(*store)
     comparator_set = resolve_comparators(area.code, comparators, loaded.neighbours)
-    chosen = tuple(indicators) if indicators is not None else chapter_indicators(chapter)
-    if loaded.info.source == "demo" and store is None:
-        chosen = _demo_labels(chosen)
+    if indicators is not None:
+        chosen = tuple(indicators)
+    elif store is None:
+        chosen = chapter_catalogue(chapter, loaded)
+    else:
+        chosen = chapter_indicators(chapter)
     names = {a.code: a.name for a in (*areas.upper_tier_areas(), areas.england())}
     ctx = ChapterContext(
         chapter=chapter,
