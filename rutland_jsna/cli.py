@@ -5,7 +5,11 @@ function, so more subcommands (``fetch``, ``validate``) slot in without touching
 
     rutland-jsna build [--area CODE] [--release LABEL] [--source demo|fingertips|PATH]
                        [--chapters outcomes ...] [--comparators CODE,CODE,...]
-                       [--confidence 0.95|0.998] [--no-progress]
+                       [--confidence 0.95|0.998] [--no-progress] [--force]
+                       [--engine papermill|inprocess] [--jobs N]
+    rutland-jsna build --all-areas [--workers N] [--areas CODE,CODE,...]
+                       [--dask-scheduler ADDRESS|local] [--release LABEL] ...
+    rutland-jsna diff RELEASE_A RELEASE_B [--chapter CHAPTER] [--area CODE] [--csv]
     rutland-jsna fetch --source demo|fingertips [--area CODE] [--offline] [--force]
     rutland-jsna validate PATH [PATH ...] [--kind bulk|processed|dental_access|uda_delivery]
     rutland-jsna list areas
@@ -20,17 +24,21 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .config import DEFAULT_AREA_CODE
 
 __all__ = [
     "add_build_parser",
+    "add_diff_parser",
     "add_fetch_parser",
     "add_list_parser",
     "add_validate_parser",
     "build_parser",
     "cmd_build",
+    "cmd_diff",
     "cmd_fetch",
     "cmd_list",
     "cmd_validate",
@@ -85,18 +93,57 @@ def add_build_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--confidence", type=_confidence, default=0.95,
                    help="confidence level, 0.95 (default) or 0.998")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    p.add_argument("--force", action="store_true",
+                   help="run every chapter, even those whose notebook, parameters, package "
+                        "source and input data are unchanged since an earlier build")
+    p.add_argument("--engine", choices=("papermill", "inprocess"), default="papermill",
+                   help="run each notebook in a Jupyter kernel (default) or in this process "
+                        "(same HTML, no kernel start)")
+    p.add_argument("--jobs", type=_positive, default=None, metavar="N",
+                   help="chapters run at once by the papermill engine (default 2)")
+    batch = p.add_argument_group(
+        "all areas", "build every upper-tier authority into reports/<release>/areas/<code>/ "
+        "with a national summary page (reports/<release>/national.html)")
+    batch.add_argument("--all-areas", action="store_true",
+                       help="build all 153 upper-tier authorities (or those of --areas)")
+    batch.add_argument("--areas", type=_codes, default=None, metavar="CODE,CODE,...",
+                       help="with --all-areas: only these authorities")
+    batch.add_argument("--workers", type=_positive, default=None, metavar="N",
+                       help="worker processes (default: the number of cores)")
+    batch.add_argument("--dask-scheduler", default=None, metavar="ADDRESS|local",
+                       help="run the areas on a Dask cluster (its scheduler address, or "
+                            "'local' for a cluster on this machine) instead of local processes; "
+                            "needs the 'distributed' package and a reports folder the workers "
+                            "can write to")
     p.set_defaults(func=cmd_build)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from exc
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .data.errors import DataError
     from .report.build import BuildError, build
 
+    if args.all_areas:
+        return _cmd_build_all(args)
+    if args.areas is not None or args.workers is not None or args.dask_scheduler is not None:
+        print("rutland-jsna build: --areas, --workers and --dask-scheduler need --all-areas",
+              file=sys.stderr)
+        return 2
     try:
         result = build(
             area_code=args.area, release=args.release, source=args.source,
             chapters=args.chapters, comparators=args.comparators, confidence=args.confidence,
-            progress=not args.no_progress,
+            progress=not args.no_progress, incremental=not args.force, engine=args.engine,
+            jobs=args.jobs,
         )
     except BuildError as exc:
         print(f"rutland-jsna build: {exc}", file=sys.stderr)
@@ -105,13 +152,143 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"rutland-jsna build: {exc}", file=sys.stderr)
         return 1
     for chapter in result.chapters:
-        print(f"{chapter.chapter}: {chapter.html} ({chapter.seconds:.1f} s, "
+        how = ("unchanged, reused" if getattr(chapter, "reused", False)
+               else f"{chapter.seconds:.1f} s")
+        print(f"{chapter.chapter}: {chapter.html} ({how}, "
               f"{len(chapter.csv_files)} CSV files)")
         for warning in chapter.warnings:
             print(f"  warning from {chapter.chapter}: {warning}", file=sys.stderr)
     print(f"release {result.release}: {result.folder / 'index.html'} "
           f"(built in {result.seconds:.1f} s)")
     return 0
+
+
+def _cmd_build_all(args: argparse.Namespace) -> int:
+    from .data.errors import DataError
+    from .report.batch import BatchError, build_all_areas
+
+    if args.comparators is not None:
+        print("rutland-jsna build: --comparators cannot be used with --all-areas (each area "
+              "uses its own comparator group)", file=sys.stderr)
+        return 2
+    client = None
+    executor = None
+    try:
+        if args.dask_scheduler is not None:
+            try:
+                from dask.distributed import Client
+            except ImportError:
+                print("rutland-jsna build: --dask-scheduler needs the 'distributed' package "
+                      "(pip install 'rutland_jsna[dask]')", file=sys.stderr)
+                return 2
+            client = (Client(processes=True, n_workers=args.workers or None,
+                             threads_per_worker=1, dashboard_address=None)
+                      if args.dask_scheduler == "local" else Client(args.dask_scheduler))
+            executor = client.get_executor()
+        result = build_all_areas(
+            release=args.release, source=args.source, chapters=args.chapters,
+            confidence=args.confidence, areas=args.areas, workers=args.workers,
+            executor=executor, progress=not args.no_progress, incremental=not args.force,
+        )
+    except BatchError as exc:
+        print(f"rutland-jsna build: {exc}", file=sys.stderr)
+        return 1
+    except (DataError, ValueError, FileNotFoundError, LookupError) as exc:
+        print(f"rutland-jsna build: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if client is not None:
+            client.close()
+    built = [a for a in result.areas if a.ok]
+    rendered = result.rendered
+    print(f"release {result.release}: {len(built)} of {len(result.areas)} areas "
+          f"({rendered} chapters rendered, the rest unchanged) in {result.seconds:.1f} s; "
+          f"national statistics {result.national_seconds:.1f} s")
+    print(f"national summary: {result.folder / 'national.html'}")
+    if result.failed:
+        print(f"{len(result.failed)} area(s) failed:", file=sys.stderr)
+        for code, error in result.failed.items():
+            print(f"  {code}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+# ------------------------------------------------------------------------------------------
+# diff
+# ------------------------------------------------------------------------------------------
+
+
+def add_diff_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "diff",
+        help="what changed between two releases (values, comparisons, directions of travel)",
+        description=(
+            "Compare the stored indicator summaries of two releases, chapter by chapter and "
+            "area by area: the comparison each chapter prints under 'Changes since the "
+            "previous release'. RELEASE_A and RELEASE_B are release labels in the reports "
+            "folder or paths of release folders."
+        ),
+    )
+    p.add_argument("release_a", metavar="RELEASE_A")
+    p.add_argument("release_b", metavar="RELEASE_B")
+    p.add_argument("--chapter", choices=CHAPTERS, default=None, help="only this chapter")
+    p.add_argument("--area", default=None, metavar="CODE", help="only this area")
+    p.add_argument("--reports", default=None, metavar="DIR",
+                   help="the reports folder holding the releases (default reports/)")
+    p.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    p.set_defaults(func=cmd_diff)
+
+
+def _release_folder(label: str, reports: str | None) -> Path:
+    from .config import reports_dir
+
+    root = Path(reports) if reports else reports_dir()
+    for candidate in (root / label, Path(label)):
+        if candidate.is_dir() and not candidate.name.startswith((".", "_")):
+            return candidate
+    raise FileNotFoundError(f"{label}: no such release in {root} (nor a release folder)")
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .analysis.changes import release_diff
+
+    try:
+        a = _release_folder(args.release_a, args.reports)
+        b = _release_folder(args.release_b, args.reports)
+    except FileNotFoundError as exc:
+        print(f"rutland-jsna diff: {exc}", file=sys.stderr)
+        return 2
+    diff = release_diff(a, b)
+    if args.chapter:
+        diff = diff[diff["chapter"] == args.chapter]
+    if args.area:
+        diff = diff[diff["area_code"] == args.area]
+    if args.csv:
+        sys.stdout.write(diff.to_csv(index=False))
+        return 0
+    if diff.empty:
+        print(f"No indicator changed between {a.name} and {b.name}.")
+        return 0
+    shown = diff.assign(
+        indicator=[f"{i} ({s}, {g})" if i else "" for i, s, g in
+                   zip(diff["indicator"], diff["sex"], diff["age"], strict=True)],
+        previous=diff["previous"].replace("", "-"), current=diff["current"].replace("", "-"),
+    )[["chapter", "area_code", "indicator", "change", "previous", "current"]]
+    shown.columns = ["chapter", "area", "indicator", "what changed", a.name, b.name]
+    n = diff[diff["key"] != ""].groupby(["chapter", "area_code", "key"]).ngroups
+    print(f"{n} indicator(s) changed between {a.name} and {b.name} "
+          f"({len(diff)} change(s)):")
+    print(_table(shown))
+    return 0
+
+
+def _table(frame: Any) -> str:
+    """A plain-text table (no extra dependency), columns padded to their widest cell."""
+    cols = [str(c) for c in frame.columns]
+    rows = [[str(v) for v in row] for row in frame.itertuples(index=False)]
+    widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(cols)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True))  # noqa: E731
+    return "\n".join([line(cols), line(["-" * w for w in widths]), *(line(r) for r in rows)])
 
 
 # ------------------------------------------------------------------------------------------
@@ -232,6 +409,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 #: Sub-parser registrations, in help order.
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_build_parser,
+    add_diff_parser,
     add_fetch_parser,
     add_validate_parser,
     add_list_parser,

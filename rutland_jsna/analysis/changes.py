@@ -27,6 +27,8 @@ __all__ = [
     "changes_since",
     "find_previous_summary",
     "load_previous_summary",
+    "DIFF_COLUMNS",
+    "release_diff",
     "release_sort_key",
     "release_summary_paths",
     "read_summary_csv",
@@ -239,3 +241,47 @@ def changes_since(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame
         if key not in cur.index:
             add(row, "Indicator removed", _text(row[C.PERIOD]), "")
     return pd.DataFrame(out, columns=list(CHANGE_COLUMNS))
+
+
+#: Columns of :func:`release_diff`.
+DIFF_COLUMNS = ("chapter", "area_code", *CHANGE_COLUMNS)
+
+
+def release_diff(release_a: str | Path, release_b: str | Path) -> pd.DataFrame:
+    """What changed from one release folder to another, from their stored summaries.
+
+    Every (chapter, area) summary of ``release_b`` is compared with the same chapter and area
+    in ``release_a`` (:func:`changes_since`, the comparison a chapter prints under "changes
+    since the previous release"); single-area and all-area releases can be mixed. A chapter
+    and area in only one of the two is listed as "Chapter added" or "Chapter removed".
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`DIFF_COLUMNS`, ordered by chapter, area and the current table's order.
+    """
+    a, b = release_summary_paths(release_a), release_summary_paths(release_b)
+    parts: list[pd.DataFrame] = []
+    for chapter, area in sorted(set(a) | set(b)):
+        if (chapter, area) not in a or (chapter, area) not in b:
+            change = "Chapter added" if (chapter, area) in b else "Chapter removed"
+            parts.append(pd.DataFrame([{
+                "chapter": chapter, "area_code": area, "key": "", "indicator": "", "sex": "",
+                "age": "", "change": change, "previous": "", "current": ""}]))
+            continue
+        prev = _area_rows(read_summary_csv(a[(chapter, area)]), area)
+        cur = _area_rows(read_summary_csv(b[(chapter, area)]), area)
+        ch = changes_since(prev, cur)
+        if len(ch):
+            ch.insert(0, "area_code", area)
+            ch.insert(0, "chapter", chapter)
+            parts.append(ch)
+    if not parts:
+        return pd.DataFrame(columns=list(DIFF_COLUMNS))
+    return pd.concat(parts, ignore_index=True)[list(DIFF_COLUMNS)]
+
+
+def _area_rows(table: pd.DataFrame, area: str) -> pd.DataFrame:
+    if _AREA in table:
+        table = table[table[_AREA] == area]
+    return table.drop(columns=[_AREA], errors="ignore").reset_index(drop=True)

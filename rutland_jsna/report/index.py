@@ -127,12 +127,13 @@ def read_manifest(folder: Path) -> ReleaseManifest | None:
         return None
 
 
-def page(title: str, body: Html | str, *, home: str | None = None) -> str:
+def page(title: str, body: Html | str, *, home: str | None = None,
+         home_label: str = "All releases") -> str:
     """A complete accessible page: lang, skip link, landmarks, the chapter CSS inlined."""
     css = CSS_PATH.read_text(encoding="utf-8")
     nav = (
         f'<header class="site-header"><nav aria-label="Reports navigation">'
-        f'<a href="{esc(home)}">All releases</a></nav></header>'
+        f'<a href="{esc(home)}">{esc(home_label)}</a></nav></header>'
         if home
         else '<header class="site-header"><p>rutland_jsna reports</p></header>'
     )
@@ -165,8 +166,13 @@ def _banner(is_demo: bool) -> Html:
                            "data.")], class_="banner", role="note")
 
 
-def release_index_html(folder: Path, manifest: ReleaseManifest) -> str:
-    """The release page: links to each chapter with its comparison counts."""
+def release_index_html(folder: Path, manifest: ReleaseManifest, *,
+                       home: str = "../index.html", home_label: str = "All releases") -> str:
+    """The release page: links to each chapter with its comparison counts.
+
+    ``home`` is the link back (the reports index; an area of an all-area release links to
+    its national summary page).
+    """
     rows = []
     for chapter in manifest.chapters:
         title = CHAPTER_TITLES.get(chapter, chapter.replace("_", " ").capitalize())
@@ -203,7 +209,7 @@ def release_index_html(folder: Path, manifest: ReleaseManifest) -> str:
         "how they are decided and gives every table as a CSV download."
     ))
     return page(f"JSNA release {manifest.release}: {manifest.area_name}",
-                Html("\n".join(b.markup for b in body)), home="../index.html")
+                Html("\n".join(b.markup for b in body)), home=home, home_label=home_label)
 
 
 def list_releases(root: Path) -> list[ReleaseManifest]:
