@@ -127,6 +127,16 @@ def test_data_table_has_caption_and_scoped_headers():
     assert '<td class="num">1.0</td>' in out
 
 
+def test_data_table_scrolls_in_its_own_named_focusable_region():
+    out = data_table(["Area"], [["A"]], caption=Html("<b>Cap</b> &amp; note")).markup
+    assert out.startswith('<div class="table-scroll" role="region" tabindex="0" '
+                          'aria-label="Table: Cap &amp; note"><table>')
+    assert out.endswith("</table></div>")
+    named = data_table(["Area"], [["A"]], caption="Long caption", label="Short").markup
+    assert 'aria-label="Short"' in named
+    assert data_table(["Area"], [["A"]], caption="C", scroll=False).markup.startswith("<table>")
+
+
 def test_contrast_choice_meets_aa_for_every_rag_colour():
     for word in [*COMPARISON_LEGEND_ORDER, "Green", "Amber", "Red"]:
         bg = comparison_colour(word, "goal" if word in ("Green", "Amber", "Red") else "England")
@@ -183,7 +193,7 @@ def test_words_and_format_share_one_implementation():
 def test_details_places_its_content_once():
     from rutland_jsna.report.html import details
 
-    table = data_table(["A"], [["x & y"]], caption="C")
+    table = data_table(["A"], [["x & y"]], caption="C", scroll=False)
     out = details("Show", table).markup
     assert out.startswith("<details><summary>Show</summary><table>")
     assert "x &amp; y" in out and "&lt;" not in out

@@ -5,7 +5,9 @@ always with the word beside the colour (tick labels carry the comparison), the E
 a labelled black line, goals as a labelled dashed line, 95% confidence intervals as whiskers.
 Each function returns a :class:`Chart` — an :class:`~rutland_jsna.report.html.Html` block with
 ``<figure>``, ``<img alt>``, ``<figcaption>`` and a ``<details>`` table of the numbers — or, when
-there is nothing to draw, a sentence saying so (no placeholder charts).
+there is nothing to draw, a sentence saying so (no placeholder charts). The image sits in a
+named, focusable scrolling container (``div.chart-image``): on a narrow screen the stylesheet
+keeps the chart at a legible minimum width and it scrolls sideways instead of shrinking.
 
 Figures are made with :class:`matplotlib.figure.Figure` and the Agg canvas, never through
 ``pyplot``, so a notebook never displays a second, un-captioned copy.
@@ -30,7 +32,7 @@ from matplotlib.ticker import FuncFormatter
 
 from ..stats.labels import Polarity
 from .format import format_number, is_missing
-from .html import Html, details, esc, slug, tag
+from .html import Html, details, esc, scroll_region, slug, tag
 from .legend import BASIS_ENGLAND, comparison_colour, comparison_text
 from .tables import frame_table
 
@@ -125,9 +127,13 @@ def _figure_html(
     markup = tag(
         "figure",
         [
-            Html(
-                f'<img src="data:image/png;base64,{png}" alt="{esc(alt)}" '
-                f'width="{width}" height="{height}">'
+            scroll_region(
+                Html(
+                    f'<img src="data:image/png;base64,{png}" alt="{esc(alt)}" '
+                    f'width="{width}" height="{height}">'
+                ),
+                f"Chart: {title}",
+                class_="chart-image",
             ),
             tag(
                 "figcaption",
@@ -494,7 +500,7 @@ def spine_chart(
     frame = frame[usable].reset_index(drop=True)
     n = len(frame)
     with chart_style():
-        fig = Figure(figsize=(9.5, 0.5 * n + 1.3))
+        fig = Figure(figsize=(10.0, 0.6 * n + 1.3))
         ax = fig.add_subplot()
         for i, r in frame.iterrows():
             y = n - 1 - i
@@ -516,8 +522,8 @@ def spine_chart(
                 ax.plot(pos(r["value"]), y, marker="o", markersize=9, color=colour,
                         markeredgecolor="#000000", markeredgewidth=1.2)
         ax.axvline(0.5, color=ENGLAND_COLOUR, linewidth=1.5)
-        labels = [_wrap(t, 48) for t in frame["indicator"]]
-        ax.set_yticks(range(n - 1, -1, -1), labels, fontsize=8)
+        labels = [_wrap(t, 44) for t in frame["indicator"]]
+        ax.set_yticks(range(n - 1, -1, -1), labels, fontsize=9.5)
         right = [
             ("no value" if np.isnan(v) else format_number(v)) + f"  {comparison_text(c, b)}"
             for v, c, b in zip(frame["value"], frame.get("comparison"),
@@ -525,7 +531,7 @@ def spine_chart(
         ]
         ax2 = ax.twinx()
         ax2.set_ylim(-0.6, n - 0.4)
-        ax2.set_yticks(range(n - 1, -1, -1), right, fontsize=8)
+        ax2.set_yticks(range(n - 1, -1, -1), right, fontsize=9.5)
         ax2.spines["right"].set_visible(False)
         ax2.tick_params(length=0)
         ax.set_ylim(-0.6, n - 0.4)

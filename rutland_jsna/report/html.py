@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html as _html
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -23,6 +24,8 @@ __all__ = [
     "bullet_list",
     "details",
     "data_table",
+    "scroll_region",
+    "plain_text",
     "slug",
     "text_colour_for",
     "contrast_ratio",
@@ -173,6 +176,8 @@ def data_table(
     caption: Html | str,
     row_header: bool = True,
     numeric: Sequence[bool] | None = None,
+    label: str | None = None,
+    scroll: bool = True,
     **attrs: Any,
 ) -> Html:
     """An accessible table: ``<caption>``, ``<th scope="col">`` and a ``<th scope="row">`` first cell.
@@ -184,6 +189,12 @@ def data_table(
     caption : what the table shows (required: WCAG 1.3.1).
     row_header : the first cell of each row is a row header.
     numeric : per column, right-align (class ``num``).
+    label : accessible name of the scrolling container; default the caption's text.
+    scroll : put the table in its own horizontally scrolling container (default), so a wide
+        table never widens the page (WCAG 1.4.10 reflow): ``<div class="table-scroll"
+        role="region" tabindex="0" aria-label="…">``. The container is focusable so that
+        keyboard users can scroll it (WCAG 2.1.1) and named so that screen readers announce
+        what it holds.
     """
     numeric = list(numeric) if numeric is not None else [False] * len(header)
     head = tag(
@@ -206,7 +217,35 @@ def data_table(
             else:
                 cells.append(tag("td", cell, class_=cls))
         body_rows.append(tag("tr", cells))
-    return tag("table", [tag("caption", caption), head, tag("tbody", body_rows)], **attrs)
+    table = tag("table", [tag("caption", caption), head, tag("tbody", body_rows)], **attrs)
+    if not scroll:
+        return table
+    return scroll_region(table, label if label is not None else f"Table: {plain_text(caption)}",
+                         class_="table-scroll")
+
+
+def scroll_region(content: Html | str, label: str, *, class_: str) -> Html:
+    """A named, keyboard-focusable container that scrolls its wide content sideways.
+
+    ``<div class=… role="region" tabindex="0" aria-label=…>``: what WCAG asks of a scrollable
+    region (keyboard access, 2.1.1; a name for the region, 4.1.2).
+    """
+    return tag("div", content, class_=class_, role="region", tabindex="0", aria_label=label)
+
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def plain_text(block: Html | str) -> str:
+    """The text of a block (tags removed, entities decoded, white space collapsed).
+
+    Examples
+    --------
+    >>> plain_text(Html('<span class="t">A &amp; B</span> <b>note</b>'))
+    'A & B note'
+    """
+    text = _html.unescape(_TAGS.sub(" ", _markup(block))) if isinstance(block, Html) else block
+    return " ".join(str(text).split())
 
 
 def slug(text: str) -> str:

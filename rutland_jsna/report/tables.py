@@ -298,7 +298,8 @@ def indicator_table(
         f'<span class="table-note">{esc(caption_note)}</span>'
     )
     if rows:
-        table = data_table(header, rows, caption=caption, numeric=_NUMERIC, class_="indicators")
+        table = data_table(header, rows, caption=caption, numeric=_NUMERIC, class_="indicators",
+                           label=f"Table: {title}")
     else:
         table = tag("p", "There are no indicators in this section.")
     notes = []
