@@ -34,14 +34,17 @@ venv: $(STAMP) ## create .venv and install the package with its dev tools
 reports: $(STAMP) ## build every chapter from the bundled demonstration data into reports/<release>/
 	$(VENV)/bin/rutland-jsna build --source $(SOURCE) --area $(AREA) $(if $(RELEASE),--release $(RELEASE),)
 
+# The browser tests (tests/browser, marker "browser") drive /usr/bin/chromium through playwright
+# (installed by the dev extra) with the vendored axe-core; they fail, never skip, without it.
+# --dist loadgroup keeps them on one worker, which builds their demonstration release once.
 browser-deps: ## install Debian chromium for the browser tests if it is missing
-	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || { \
+	@[ -x /usr/bin/chromium ] || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }
 
 test: $(STAMP) browser-deps ## run the whole test suite (unit, conformance, data faults, notebooks, browser)
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 test-fast: $(STAMP) ## unit tests only (no notebooks, no browser)
 	$(PY) -m pytest -n 2 -m "not notebook and not browser" $(PYTEST_ARGS)

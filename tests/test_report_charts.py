@@ -164,3 +164,16 @@ def test_bar_charts():
     b = charts.bar_chart(pd.DataFrame({"Place": ["Hospital", "Care home"], "Deaths": [57, 43]}),
                          category="Place", value="Deaths", title="Deaths", decimals=None)
     assert _is_png(b) and "Hospital 57; Care home 43" in b.alt
+
+
+def test_a_chart_shown_twice_on_a_page_gets_a_second_id():
+    """Regression: an indicator in two sections of a chapter drew the same chart twice, with
+    the same id."""
+    charts.start_page()
+    ids = [re.search(r'id="([^"]+)"', charts.neighbour_chart(
+        neighbours(), area_code="A", indicator="HPV", period="2021/22").markup).group(1)
+        for _ in range(3)]
+    assert ids[1] == f"{ids[0]}-2" and ids[2] == f"{ids[0]}-3"
+    charts.start_page()  # the next chapter starts again
+    again = charts.neighbour_chart(neighbours(), area_code="A", indicator="HPV", period="2021/22")
+    assert f'id="{ids[0]}"' in again.markup

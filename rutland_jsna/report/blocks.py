@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..analysis import columns as C
 from ..analysis.changes import changes_since, summary_csv_path, write_summary_csv
-from . import narrative
+from . import charts, narrative
 from .context import ChapterContext
 from .format import SUPPRESSED_NOTE
 from .html import Html, bullet_list, esc, heading, paragraph, tag
@@ -90,7 +90,11 @@ def chapter_header(
     lines: Sequence[str] = (),
     toc: Sequence[tuple[str, str]] = (),
 ) -> Html:
-    """Title block: banner (demo data), ``<h1>``, area, extra lines, provenance, contents."""
+    """Title block: banner (demo data), ``<h1>``, area, extra lines, provenance, contents.
+
+    It starts the chapter's page: chart ids are unique from here on (:func:`charts.start_page`).
+    """
+    charts.start_page()
     parts: list[Html | str] = [demo_banner(ctx), heading(1, title)]
     parts.append(tag("p", subtitle or f"{ctx.area_name} ({ctx.area_code})", class_="subtitle"))
     parts.extend(paragraph(line) for line in lines)

@@ -40,6 +40,7 @@ __all__ = [
     "Chart",
     "chart_id",
     "chart_style",
+    "start_page",
     "no_chart",
     "neighbour_chart",
     "trend_chart",
@@ -142,13 +143,25 @@ def _figure_html(
             details("Show the numbers in this chart", table),
         ],
         class_="chart",
-        id=chart_id(title, alt),
+        id=_page_chart_id(title, alt),
     )
     return Chart(markup.markup, png, alt, title, data)
 
 
 #: Characters of the title's slug kept in a chart's id (the digest makes it unique).
 _ID_SLUG_CHARS = 48
+#: Chart ids issued on the current page (:func:`start_page` empties it), with their counts.
+_ISSUED: dict[str, int] = {}
+
+
+def start_page() -> None:
+    """Start a new page of chart ids (``blocks.chapter_header`` calls it for every chapter).
+
+    A chapter may show the same chart twice (an indicator that belongs to two sections): the
+    second copy's id gets a ``-2`` suffix, so ids stay unique on the page and the same on
+    every build of it.
+    """
+    _ISSUED.clear()
 
 
 def chart_id(title: str, alt: str = "") -> str:
@@ -165,6 +178,14 @@ def chart_id(title: str, alt: str = "") -> str:
     """
     digest = hashlib.sha1(f"{title}\n{alt}".encode()).hexdigest()[:10]
     return f"chart-{slug(title)[:_ID_SLUG_CHARS].rstrip('-')}-{digest}"
+
+
+def _page_chart_id(title: str, alt: str) -> str:
+    """:func:`chart_id`, with ``-2``, ``-3`` … for repeats of the same chart on the page."""
+    base = chart_id(title, alt)
+    n = _ISSUED.get(base, 0) + 1
+    _ISSUED[base] = n
+    return base if n == 1 else f"{base}-{n}"
 
 
 def no_chart(title: str, reason: str) -> Html:
@@ -666,7 +687,8 @@ def funnel_chart(
                         textcoords="offset points", fontsize=9, fontweight="bold")
         ax.set_xlabel(denominator_label)
         ax.set_ylabel(unit or "value")
-        ax.legend(fontsize=9, loc="best")
+        # beside the plot, never over the points
+        ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
         ax.yaxis.grid(True)
     data = pd.DataFrame(
         {"Area": pts["area_name"].to_numpy(), denominator_label: pts["denominator"].to_numpy(),
