@@ -6,7 +6,8 @@ function, so more subcommands (``fetch``, ``validate``) slot in without touching
     rutland-jsna build [--area CODE] [--release LABEL] [--source demo|fingertips|PATH]
                        [--chapters outcomes ...] [--comparators CODE,CODE,...]
                        [--confidence 0.95|0.998] [--no-progress] [--force]
-                       [--engine papermill|inprocess] [--jobs N]
+                       [--engine papermill|inprocess] [--jobs N] [--reports DIR]
+                       [--notebooks DIR]
     rutland-jsna build --all-areas [--workers N] [--areas CODE,CODE,...]
                        [--dask-scheduler ADDRESS|local] [--release LABEL] ...
     rutland-jsna diff RELEASE_A RELEASE_B [--chapter CHAPTER] [--area CODE] [--csv]
@@ -101,6 +102,10 @@ def add_build_parser(sub: argparse._SubParsersAction) -> None:
                         "(same HTML, no kernel start)")
     p.add_argument("--jobs", type=_positive, default=None, metavar="N",
                    help="chapters run at once by the papermill engine (default 2)")
+    p.add_argument("--reports", default=None, metavar="DIR",
+                   help="reports folder to publish into (default reports/)")
+    p.add_argument("--notebooks", default=None, metavar="DIR",
+                   help="folder of the chapter notebooks (default notebooks/)")
     batch = p.add_argument_group(
         "all areas", "build every upper-tier authority into reports/<release>/areas/<code>/ "
         "with a national summary page (reports/<release>/national.html)")
@@ -143,7 +148,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             area_code=args.area, release=args.release, source=args.source,
             chapters=args.chapters, comparators=args.comparators, confidence=args.confidence,
             progress=not args.no_progress, incremental=not args.force, engine=args.engine,
-            jobs=args.jobs,
+            jobs=args.jobs, reports_root=args.reports, notebooks=args.notebooks,
         )
     except BuildError as exc:
         print(f"rutland-jsna build: {exc}", file=sys.stderr)
@@ -189,6 +194,7 @@ def _cmd_build_all(args: argparse.Namespace) -> int:
             release=args.release, source=args.source, chapters=args.chapters,
             confidence=args.confidence, areas=args.areas, workers=args.workers,
             executor=executor, progress=not args.no_progress, incremental=not args.force,
+            reports_root=args.reports, notebooks=args.notebooks,
         )
     except BatchError as exc:
         print(f"rutland-jsna build: {exc}", file=sys.stderr)
