@@ -36,7 +36,7 @@ reports: $(STAMP) ## build every chapter from the bundled demonstration data int
 
 # The browser tests (tests/browser, marker "browser") drive /usr/bin/chromium through playwright
 # (installed by the dev extra) with the vendored axe-core; they fail, never skip, without it.
-# --dist loadgroup keeps them on one worker, which builds their demonstration release once.
+# Their demonstration release is built once per run and shared by the pytest-xdist workers.
 browser-deps: ## install Debian chromium for the browser tests if it is missing
 	@[ -x /usr/bin/chromium ] || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -44,7 +44,7 @@ browser-deps: ## install Debian chromium for the browser tests if it is missing
 
 test: $(STAMP) browser-deps ## run the whole test suite (unit, conformance, data faults, notebooks, browser)
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 test-fast: $(STAMP) ## unit tests only (no notebooks, no browser)
 	$(PY) -m pytest -n 2 -m "not notebook and not browser" $(PYTEST_ARGS)

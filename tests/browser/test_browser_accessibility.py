@@ -26,7 +26,7 @@ from browser_support import (
 from rutland_jsna.report.html import contrast_ratio
 from rutland_jsna.report.legend import COMPARISON_LEGEND_ORDER
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 WIDTHS = (1280, 375)
 
@@ -289,11 +289,11 @@ def test_reflow_without_page_scrolling_sideways(open_page, name, label, width, h
 # Print
 # ------------------------------------------------------------------------------------------
 
-#: A4 PDF page counts of the demonstration chapters, with room for the data to move. Measured
-#: on the demonstration release: outcomes and sexual health about 40 pages, oral health about 25.
+#: A4 PDF page counts of the demonstration chapters, with room for the data and wording to
+#: move: measured 43 (outcomes), 43 (sexual health) and 33 (oral health) pages in November 2026.
 #: Far fewer means the print stylesheet hid content; far more means tables or charts broke
-#: across pages badly (or the "Show the numbers" tables printed).
-PDF_PAGES = {"outcomes": (20, 70), "sexual_health": (20, 75), "oral_health": (10, 50)}
+#: across pages badly, or the "Show the numbers" tables printed.
+PDF_PAGES = {"outcomes": (30, 60), "sexual_health": (30, 60), "oral_health": (22, 48)}
 
 
 def _pdf_pages(pdf: bytes) -> int:
