@@ -137,6 +137,14 @@ def test_data_table_scrolls_in_its_own_named_focusable_region():
     assert data_table(["Area"], [["A"]], caption="C", scroll=False).markup.startswith("<table>")
 
 
+def test_one_column_table_has_no_row_headers():
+    # a row header must name data cells beside it (axe th-has-data-cells; the oral health
+    # chapter's one-column "Investment" tables)
+    out = data_table(["Investment"], [["£62,048"]], caption="Scheme").markup
+    assert '<th scope="col">Investment</th>' in out
+    assert "<td>£62,048</td>" in out and 'scope="row"' not in out
+
+
 def test_contrast_choice_meets_aa_for_every_rag_colour():
     for word in [*COMPARISON_LEGEND_ORDER, "Green", "Amber", "Red"]:
         bg = comparison_colour(word, "goal" if word in ("Green", "Amber", "Red") else "England")

@@ -187,7 +187,9 @@ def data_table(
     header : column headings (text).
     rows : cells, already formatted (strings are escaped, :class:`Html` kept).
     caption : what the table shows (required: WCAG 1.3.1).
-    row_header : the first cell of each row is a row header.
+    row_header : the first cell of each row is a row header. Ignored for a one-column table:
+        a row header names the data cells beside it, and there are none (axe
+        ``th-has-data-cells``), so those cells are plain data cells under the column header.
     numeric : per column, right-align (class ``num``).
     label : accessible name of the scrolling container; default the caption's text.
     scroll : put the table in its own horizontally scrolling container (default), so a wide
@@ -197,6 +199,7 @@ def data_table(
         what it holds.
     """
     numeric = list(numeric) if numeric is not None else [False] * len(header)
+    row_header = row_header and len(header) > 1
     head = tag(
         "thead",
         tag(
