@@ -38,6 +38,7 @@ from .tables import frame_table
 
 __all__ = [
     "Chart",
+    "figure_html",
     "chart_id",
     "chart_style",
     "start_page",
@@ -113,7 +114,7 @@ def _png(fig: Figure) -> tuple[str, int, int]:
     return base64.b64encode(raw).decode("ascii"), width, height
 
 
-def _figure_html(
+def figure_html(
     fig: Figure,
     *,
     title: str,
@@ -123,6 +124,14 @@ def _figure_html(
     data_caption: str,
     decimals: int | Sequence[int | None] | None = 1,
 ) -> Chart:
+    """Any matplotlib figure as a chart block, as every chart of this module is shown.
+
+    ``<figure class="chart" id=…>`` (an id unique on the page) holding the PNG in a named,
+    focusable scrolling region (``div.chart-image``) with ``alt``, a ``<figcaption>`` (bold
+    ``title`` and ``caption``) and a "Show the numbers in this chart" ``<details>`` with
+    ``data`` as an accessible table captioned ``data_caption``. Chapters that draw their own
+    figures should use it rather than build the markup again.
+    """
     png, width, height = _png(fig)
     table = frame_table(data, caption=data_caption, decimals=decimals)
     markup = tag(
@@ -131,7 +140,7 @@ def _figure_html(
             scroll_region(
                 Html(
                     f'<img src="data:image/png;base64,{png}" alt="{esc(alt)}" '
-                    f'width="{width}" height="{height}">'
+                    f'width="{width}" height="{height}" style="--chart-width: {width}px">'
                 ),
                 f"Chart: {title}",
                 class_="chart-image",
@@ -338,7 +347,7 @@ def neighbour_chart(
         f"95% confidence interval; bar colour and the word in brackets give the comparison "
         f"with England. Source: OHID Fingertips."
     )
-    return _figure_html(
+    return figure_html(
         fig, title=title, alt=alt, caption=caption, data=data,
         data_caption=f"{indicator}, {period}: values for the comparator group",
     )
@@ -482,7 +491,7 @@ def trend_chart(
         f"{indicator} ({unit or 'value'}). Solid line: {area_name} with 95% confidence "
         f"intervals; dashed line: England. Source: OHID Fingertips."
     )
-    return _figure_html(fig, title=title, alt=alt, caption=caption, data=data,
+    return figure_html(fig, title=title, alt=alt, caption=caption, data=data,
                         data_caption=f"{indicator}: {area_name} and England by period")
 
 
@@ -588,7 +597,7 @@ def spine_chart(
         f"coloured by its comparison with England (words on the right). For indicators with a "
         f"polarity, worse is on the left. Source: OHID Fingertips."
     )
-    return _figure_html(fig, title=title, alt=alt, caption=caption, data=data,
+    return figure_html(fig, title=title, alt=alt, caption=caption, data=data,
                         data_caption=f"Values behind the spine chart for {area_name}")
 
 
@@ -703,7 +712,7 @@ def funnel_chart(
         "Points outside the dashed (95%) or dotted (99.8%) control limits differ from England "
         "by more than chance would explain. Source: OHID Fingertips."
     )
-    return _figure_html(fig, title=title, alt=alt, caption=caption, data=data,
+    return figure_html(fig, title=title, alt=alt, caption=caption, data=data,
                         data_caption=f"{indicator}: values and denominators",
                         decimals=[None, None, 1])
 
@@ -757,7 +766,7 @@ def grouped_bar_chart(
         )
         + "."
     )
-    return _figure_html(fig, title=title, alt=alt, caption=caption or "", data=frame,
+    return figure_html(fig, title=title, alt=alt, caption=caption or "", data=frame,
                         data_caption=title, decimals=decimals)
 
 
@@ -802,5 +811,5 @@ def bar_chart(
         + "."
     )
     dec: Any = decimals
-    return _figure_html(fig, title=title, alt=alt, caption=caption, data=frame,
+    return figure_html(fig, title=title, alt=alt, caption=caption, data=frame,
                         data_caption=title, decimals=dec)
