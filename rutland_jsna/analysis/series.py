@@ -13,6 +13,7 @@ show exactly the periods and values the table does. Statistics come from
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -52,8 +53,28 @@ SPINE_ROW_COLUMNS = (
 _SORT = T.TIME_PERIOD_SORTABLE
 
 
+#: rows frame (by identity) -> {indicator key: its rows}; entries go with their frame.
+_BY_KEY: dict[int, dict[str, pd.DataFrame]] = {}
+
+
+def _rows_of(rows: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The rows of one indicator, grouped once per rows frame (a chapter draws a chart per
+    indicator from the same prepared rows; filtering all of them each time was the cost).
+
+    The frame is treated as read-only, as everywhere in a chapter.
+    """
+    ident = id(rows)
+    groups = _BY_KEY.get(ident)
+    if groups is None:
+        groups = {str(k): g for k, g in rows.groupby(C.KEY, sort=False)}
+        _BY_KEY[ident] = groups
+        weakref.finalize(rows, _BY_KEY.pop, ident, None)
+    found = groups.get(key)
+    return found if found is not None else rows.iloc[0:0]
+
+
 def _latest(rows: pd.DataFrame, key: str) -> pd.DataFrame:
-    r = rows[rows[C.KEY] == key]
+    r = _rows_of(rows, key)
     return r[r[_SORT] == r["latest_sortable"]]
 
 
@@ -139,7 +160,8 @@ def trend_series(rows: pd.DataFrame, key: str, area_code: str) -> pd.DataFrame:
         :data:`TREND_SERIES_COLUMNS` (``period`` as printed, ``sortable`` the Fingertips
         sortable period); empty when the area has no rows.
     """
-    r = rows[(rows[C.KEY] == key) & (rows[T.AREA_CODE] == area_code)]
+    r = _rows_of(rows, key)
+    r = r[r[T.AREA_CODE] == area_code]
     r = r[r[_SORT] <= r["latest_sortable"]].sort_values(_SORT).drop_duplicates(_SORT)
     return pd.DataFrame(
         {
