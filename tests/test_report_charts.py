@@ -65,6 +65,33 @@ def test_trend_chart():
     assert "has no values over time" in none.markup
 
 
+@pytest.mark.parametrize(("rutland", "england"), [(0.30, 0.34), (0.34, 0.30), (0.3, 0.3)])
+def test_trend_chart_end_labels_never_overlap(monkeypatch, rutland, england):
+    """Regression: Rutland's end label went above its point and England's below, so they
+    overprinted when Rutland was just below England (oral health, dmft in three year olds)."""
+    figures = []
+    real = charts.figure_html
+
+    def spy(fig, **kw):
+        figures.append(fig)
+        return real(fig, **kw)
+
+    monkeypatch.setattr(charts, "figure_html", spy)
+    s = pd.DataFrame({"period": ["2017", "2019"], "value": [0.3, rutland],
+                      "lower_ci": [0.1, rutland / 2], "upper_ci": [0.7, rutland * 1.5]})
+    e = pd.DataFrame({"period": ["2017", "2019"], "value": [0.36, england]})
+    charts.trend_chart(s, area_name="Rutland", indicator="dmft", unit="teeth", england=e)
+    fig = figures[0]
+    renderer = fig.canvas.get_renderer()
+    labels = {t.get_text().split()[0]: t.get_window_extent(renderer)
+              for t in fig.axes[0].texts}
+    assert set(labels) == {"Rutland", "England"}
+    assert not labels["Rutland"].overlaps(labels["England"])
+    higher = "Rutland" if rutland >= england else "England"
+    lower = "England" if higher == "Rutland" else "Rutland"
+    assert labels[higher].y0 >= labels[lower].y1  # the higher line's label on top
+
+
 def test_spine_chart():
     rows = pd.DataFrame({
         "indicator": ["A", "B", "C"], "value": [10.0, 5.0, np.nan], "england": [12.0, 5.0, 3.0],

@@ -438,8 +438,7 @@ def trend_chart(
             ax.errorbar(x[ok], v[ok], yerr=[v[ok] - lo[ok], hi[ok] - v[ok]], fmt="none",
                         ecolor=AF_DARK_BLUE, elinewidth=1, capsize=3)
         last = np.flatnonzero(~np.isnan(v))[-1]
-        ax.annotate(f"{area_name} {format_number(v[last])}", (x[last], v[last]),
-                    xytext=(6, 6), textcoords="offset points", color=AF_DARK_BLUE, fontsize=9)
+        eng_last = None
         eng_v = None
         if england is not None and len(england):
             ex = np.array([x_of[p] for p in england["period"].astype(str)])
@@ -447,9 +446,18 @@ def trend_chart(
             ax.plot(ex, eng_v, color=ENGLAND_COLOUR, linestyle="--", marker="s", markersize=4,
                     linewidth=1.5, label="England")
             if (~np.isnan(eng_v)).any():
-                el = np.flatnonzero(~np.isnan(eng_v))[-1]
-                ax.annotate(f"England {format_number(eng_v[el])}", (ex[el], eng_v[el]),
-                            xytext=(6, -12), textcoords="offset points", fontsize=9)
+                eng_last = np.flatnonzero(~np.isnan(eng_v))[-1]
+        # end labels: the higher line's label above its last point, the lower's below, so the
+        # two never overlap however close the values are
+        area_above = eng_last is None or v[last] >= eng_v[eng_last]
+        ax.annotate(f"{area_name} {format_number(v[last])}", (x[last], v[last]),
+                    xytext=(6, 4 if area_above else -4), textcoords="offset points",
+                    va="bottom" if area_above else "top", color=AF_DARK_BLUE, fontsize=9)
+        if eng_last is not None:
+            ax.annotate(f"England {format_number(eng_v[eng_last])}",
+                        (ex[eng_last], eng_v[eng_last]),
+                        xytext=(6, -4 if area_above else 4), textcoords="offset points",
+                        va="top" if area_above else "bottom", fontsize=9)
         if goal is not None and not is_missing(goal):
             ax.axhline(float(goal), color=GOAL_COLOUR, linestyle=":", linewidth=1.5)
             ax.text(0, float(goal), f"Goal {format_number(goal)}", color=GOAL_COLOUR,
