@@ -285,6 +285,18 @@ def test_reflow_without_page_scrolling_sideways(open_page, name, label, width, h
         assert any(t["wide"] for t in r["tables"])  # some table really scrolls in its box
 
 
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_indicator_tables_fit_a_desktop_window(open_page, name):
+    """At 1280 px only the tables with a column per comparator area (14 or more columns)
+    scroll sideways: an indicator table's last column (the RAG chip) is never cut off."""
+    page = open_page(name, width=1280)
+    cut = page.evaluate("""() => [...document.querySelectorAll('.table-scroll')]
+      .filter(r => r.offsetParent !== null && r.scrollWidth > r.clientWidth + 1
+                   && r.querySelectorAll('thead th').length < 14)
+      .map(r => r.getAttribute('aria-label').slice(0, 80) + ': ' + r.scrollWidth + ' > ' + r.clientWidth)""")
+    assert cut == [], cut
+
+
 # ------------------------------------------------------------------------------------------
 # Print
 # ------------------------------------------------------------------------------------------
