@@ -92,6 +92,23 @@ def test_trend_chart_end_labels_never_overlap(monkeypatch, rutland, england):
     assert labels[higher].y0 >= labels[lower].y1  # the higher line's label on top
 
 
+def test_trend_chart_end_label_of_a_zero_stays_above_the_period_labels(monkeypatch):
+    """Regression: 'Rutland 0.0' was drawn below its point, over the x axis' period labels."""
+    figures = []
+    real = charts.figure_html
+    monkeypatch.setattr(charts, "figure_html",
+                        lambda fig, **kw: figures.append(fig) or real(fig, **kw))
+    s = pd.DataFrame({"period": ["2018", "2019", "2020"], "value": [2.0, 0.0, 0.0],
+                      "lower_ci": [0.5, 0.0, 0.0], "upper_ci": [9.0, 9.0, 9.0]})
+    e = pd.DataFrame({"period": ["2018", "2019", "2020"], "value": [6.0, 6.5, 7.0]})
+    charts.trend_chart(s, area_name="Rutland", indicator="Syphilis", england=e)
+    fig = figures[0]
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    label = next(t for t in ax.texts if t.get_text() == "Rutland 0.0")
+    assert label.get_window_extent(renderer).y0 >= ax.get_window_extent(renderer).y0 - 0.5
+
+
 def test_spine_chart():
     rows = pd.DataFrame({
         "indicator": ["A", "B", "C"], "value": [10.0, 5.0, np.nan], "england": [12.0, 5.0, 3.0],

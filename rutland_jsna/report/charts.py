@@ -389,6 +389,34 @@ def _neighbour_alt(
 # ------------------------------------------------------------------------------------------
 
 
+#: Type size of a line's end label, and the least distance between two labels' centres.
+_END_LABEL_SIZE = 9
+_END_LABEL_GAP = 12.0
+
+
+def _end_labels(ax: Any, ends: Sequence[tuple[str, float, float, str]]) -> None:
+    """Label each line at its last point, to the right, never overprinting one another.
+
+    ``ends`` holds ``(text, x, y, colour)`` in data coordinates; call it once the axis limits
+    are final. Labels closer than :data:`_END_LABEL_GAP` points are pushed apart about their
+    midpoint (the higher value's label on top), and a label is kept above the x axis (not
+    over the period labels).
+    """
+    ax.get_xlim(), ax.get_ylim()  # settle autoscaled limits before reading transData
+    to_points = 72.0 / ax.figure.dpi
+    ys = [ax.transData.transform((x, y))[1] * to_points for _, x, y, _ in ends]
+    targets = list(ys)
+    if len(ends) == 2 and abs(ys[0] - ys[1]) < _END_LABEL_GAP:
+        mid = (ys[0] + ys[1]) / 2
+        hi = 0 if ys[0] >= ys[1] else 1
+        targets[hi], targets[1 - hi] = mid + _END_LABEL_GAP / 2, mid - _END_LABEL_GAP / 2
+    floor = ax.transAxes.transform((0, 0))[1] * to_points + _END_LABEL_GAP / 2
+    lift = max(0.0, floor - min(targets))
+    for (text, x, y, colour), y0, target in zip(ends, ys, targets, strict=True):
+        ax.annotate(text, (x, y), xytext=(7, target + lift - y0), textcoords="offset points",
+                    va="center", ha="left", color=colour, fontsize=_END_LABEL_SIZE)
+
+
 def trend_chart(
     series: pd.DataFrame,
     *,
@@ -447,17 +475,6 @@ def trend_chart(
                     linewidth=1.5, label="England")
             if (~np.isnan(eng_v)).any():
                 eng_last = np.flatnonzero(~np.isnan(eng_v))[-1]
-        # end labels: the higher line's label above its last point, the lower's below, so the
-        # two never overlap however close the values are
-        area_above = eng_last is None or v[last] >= eng_v[eng_last]
-        ax.annotate(f"{area_name} {format_number(v[last])}", (x[last], v[last]),
-                    xytext=(6, 4 if area_above else -4), textcoords="offset points",
-                    va="bottom" if area_above else "top", color=AF_DARK_BLUE, fontsize=9)
-        if eng_last is not None:
-            ax.annotate(f"England {format_number(eng_v[eng_last])}",
-                        (ex[eng_last], eng_v[eng_last]),
-                        xytext=(6, -4 if area_above else 4), textcoords="offset points",
-                        va="top" if area_above else "bottom", fontsize=9)
         if goal is not None and not is_missing(goal):
             ax.axhline(float(goal), color=GOAL_COLOUR, linestyle=":", linewidth=1.5)
             ax.text(0, float(goal), f"Goal {format_number(goal)}", color=GOAL_COLOUR,
@@ -470,6 +487,11 @@ def trend_chart(
         ax.legend(loc="best", fontsize=9)
         bottom = np.nanmin(np.concatenate([lo[ok] if ok.any() else v, v]))
         ax.set_ylim(bottom=min(0.0, float(bottom)) if np.isfinite(bottom) else 0.0)
+        ends = [(f"{area_name} {format_number(v[last])}", x[last], v[last], AF_DARK_BLUE)]
+        if eng_last is not None:
+            ends.append((f"England {format_number(eng_v[eng_last])}", ex[eng_last],
+                         eng_v[eng_last], "#000000"))
+        _end_labels(ax, ends)
     eng_map = (
         dict(zip(england["period"].astype(str), pd.to_numeric(england["value"], errors="coerce"),
                  strict=True))
