@@ -876,23 +876,7 @@ def parse_bulk_csv(
     (0, 27)
     """
     where = f" ({url})" if url else ""
-    try:
-        raw = pd.read_csv(
-            source,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            encoding="utf-8-sig",
-            skipinitialspace=False,
-        )
-    except pd.errors.EmptyDataError:
-        raise FingertipsSchemaError(
-            f"{endpoint}: empty response, not even a CSV header{where}"
-        ) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise FingertipsSchemaError(
-            f"{endpoint}: response is not a valid CSV ({exc}){where}"
-        ) from None
+    raw = _read_text_csv(source, endpoint, where)
     received = [str(c) for c in raw.columns]
     mapping: dict[str, str] = {}
     for header in received:
@@ -1115,10 +1099,11 @@ def _parse_metadata_json(obj: Any, endpoint: str, url: str) -> pd.DataFrame:
     return _frame(rows, METADATA_COLUMNS)
 
 
-def _parse_metadata_csv(source: Path, *, endpoint: str, url: str) -> pd.DataFrame:
-    where = f" ({url})" if url else ""
+def _read_text_csv(source: Any, endpoint: str, where: str) -> pd.DataFrame:
+    """A CSV response as text columns (blank = missing); an empty or unparsable body is a
+    :class:`FingertipsSchemaError` naming the endpoint."""
     try:
-        raw = pd.read_csv(
+        return pd.read_csv(
             source, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig"
         )
     except pd.errors.EmptyDataError:
@@ -1129,6 +1114,11 @@ def _parse_metadata_csv(source: Path, *, endpoint: str, url: str) -> pd.DataFram
         raise FingertipsSchemaError(
             f"{endpoint}: response is not a valid CSV ({exc}){where}"
         ) from None
+
+
+def _parse_metadata_csv(source: Path, *, endpoint: str, url: str) -> pd.DataFrame:
+    where = f" ({url})" if url else ""
+    raw = _read_text_csv(source, endpoint, where)
     received = [str(c).strip() for c in raw.columns]
     raw.columns = received
     missing = [c for c in METADATA_CSV_REQUIRED if c not in received]

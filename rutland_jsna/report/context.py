@@ -300,22 +300,8 @@ def load_store(source: str | os.PathLike[str] = "demo") -> LoadedStore:
 
 
 def _load_store(source: str | os.PathLike[str] = "demo") -> LoadedStore:
-    """Read the tidy store named by ``source`` (no memo; see :func:`load_store`).
-
-    Parameters
-    ----------
-    source : {"demo", "fingertips"} or path
-        ``"demo"``: the bundled demonstration snapshot (generated on first use);
-        ``"fingertips"``: the processed Fingertips download in ``data/processed``; a path: a
-        processed table (``<name>.csv`` with its ``<name>.json`` sidecar) or a folder holding
-        ``fingertips.csv``.
-
-    Returns
-    -------
-    LoadedStore
-        ``(data, info, neighbours, local_tables)``: the tidy table, its provenance, the
-        store's neighbour table (or None) and its local tables (e.g. ``covid_recovery``).
-    """
+    """Read the tidy store named by ``source`` without the memo (parameters and result as
+    :func:`load_store`)."""
     from ..data import store
 
     if source == "demo":
