@@ -171,3 +171,21 @@ def as_polarity_array(polarity: Any, n: int, name: str = "polarity") -> np.ndarr
         first = values[bad].iloc[:MAX_POSITIONS_SHOWN].tolist()
         fail_if(bad, name, f"not a known polarity (e.g. {first!r})", f"one of {allowed}")
     return mapped.to_numpy(dtype=object)
+
+
+def key_group_codes(data: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, int]:
+    """Dense group codes 0..G-1 of the rows of ``data`` by the key columns ``by``, groups in
+    sorted key order, a missing key forming its own group (sorted last); ``(codes, G)``.
+
+    Vectorised (one ``pandas.factorize`` per key column); used wherever a method aggregates by
+    groups with ``np.bincount`` (DSRs, recent trends).
+    """
+    n = len(data)
+    if not by:
+        return np.zeros(n, dtype=np.intp), int(n > 0)
+    codes, uniques = pd.factorize(data[by[0]], sort=True, use_na_sentinel=False)
+    for name in by[1:]:
+        more, more_uniques = pd.factorize(data[name], sort=True, use_na_sentinel=False)
+        combined = codes.astype(np.int64) * len(more_uniques) + more
+        codes, uniques = pd.factorize(combined, sort=True)
+    return codes.astype(np.intp, copy=False), len(uniques)

@@ -22,7 +22,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._common import MAX_POSITIONS_SHOWN, as_float_array, check_confidence, fail_if, z_value
+from ._common import (
+    MAX_POSITIONS_SHOWN,
+    as_float_array,
+    check_confidence,
+    fail_if,
+    key_group_codes,
+    z_value,
+)
 from ._poisson import LOWER_CI, UPPER_CI, VALUE, _byar, check_multiplier
 
 __all__ = ["ESP2013", "dsr_ci"]
@@ -77,19 +84,6 @@ def _by_columns(data: pd.DataFrame, by: str | Sequence[str] | None) -> list[str]
     if len(set(names)) != len(names):
         raise ValueError(f"by: column names repeat ({names!r})")
     return names
-
-
-def _group_codes(data: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, int]:
-    """Dense group codes 0..G-1 in sorted key order (missing keys form their own group)."""
-    n = len(data)
-    if not by:
-        return np.zeros(n, dtype=np.intp), int(n > 0)
-    codes, uniques = pd.factorize(data[by[0]], sort=True, use_na_sentinel=False)
-    for name in by[1:]:
-        more, more_uniques = pd.factorize(data[name], sort=True, use_na_sentinel=False)
-        combined = codes.astype(np.int64) * len(more_uniques) + more
-        codes, uniques = pd.factorize(combined, sort=True)
-    return codes.astype(np.intp, copy=False), len(uniques)
 
 
 def _weights(
@@ -254,7 +248,7 @@ def dsr_ci(
     fail_if(n <= 0, "population", "are zero or negative", "population > 0", data.index)
     x = np.where(np.isnan(x), 0.0, x)  # missing counts are zero events
 
-    codes, n_groups = _group_codes(data, by_names)
+    codes, n_groups = key_group_codes(data, by_names)
     w = _weights(data, standard, age_band, codes, n_groups)
 
     w_over_n = w / n

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._common import as_float_array, fail_if, positions_text, z_value
+from ._common import as_float_array, fail_if, key_group_codes, positions_text, z_value
 from .labels import Polarity, Trend, trend_label
 
 __all__ = [
@@ -311,10 +311,10 @@ def _group_codes(data: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.Data
     """Integer group code per row (groups in sorted key order) and the key frame per group."""
     if not by:
         return np.zeros(len(data), dtype=np.int64), pd.DataFrame(index=range(1 if len(data) else 0))
-    codes = data.groupby(by, sort=True, dropna=False).ngroup().to_numpy(dtype=np.int64)
+    codes, _ = key_group_codes(data, by)
     _, first = np.unique(codes, return_index=True)
     keys = data[by].iloc[first].reset_index(drop=True)
-    return codes, keys
+    return codes.astype(np.int64, copy=False), keys
 
 
 # ------------------------------------------------------------------------------------------
