@@ -210,6 +210,27 @@ def test_bar_charts():
     assert _is_png(b) and "Hospital 57; Care home 43" in b.alt
 
 
+def test_stacked_bar_chart_remainder_missing_segments_and_no_data():
+    f = pd.DataFrame({"Area": ["Rutland", "England", "Elsewhere"],
+                      "Home": [33.6, 28.7, 30.0], "Hospital": [35.5, 44.0, np.nan]})
+    c = charts.stacked_bar_chart(f, category="Area", segments=["Home", "Hospital"], title="Place",
+                                 remainder="Other places", unit="% of deaths")
+    assert _is_png(c)
+    # the remainder is 100 minus the segments, for complete bars only
+    assert c.data["Other places"].round(1).tolist()[:2] == [30.9, 27.3]
+    assert np.isnan(c.data["Other places"].iloc[2])
+    assert "Rutland: Home 33.6, Hospital 35.5, Other places 30.9" in c.alt
+    assert "Elsewhere: Home 30.0, Hospital no data, Other places no data" in c.alt
+    assert "<th" in c.markup and "Other places" in c.markup  # the numbers as a table
+    # segments above the total leave no negative remainder
+    over = charts.stacked_bar_chart(pd.DataFrame({"A": ["X"], "s": [70.0], "t": [40.0]}),
+                                    category="A", segments=["s", "t"], title="Over")
+    assert over.data["Elsewhere"].tolist() == [0.0]
+    none = charts.stacked_bar_chart(pd.DataFrame({"A": ["X"], "s": [np.nan]}), category="A",
+                                    segments=["s"], title="Empty")
+    assert "no values are available" in none.markup and not hasattr(none, "png_base64")
+
+
 def test_a_chart_shown_twice_on_a_page_gets_a_second_id():
     """Regression: an indicator in two sections of a chapter drew the same chart twice, with
     the same id."""

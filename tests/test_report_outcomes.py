@@ -198,4 +198,8 @@ def test_changes_since_previous_release(store, tmp_path):
 def test_place_of_death_chart_in_p6(ctx):
     html = outcomes.priority(ctx, "P6").markup
     assert "Place of death in Rutland and England" in html
-    assert "Care home: Rutland no data, England no data" in html
+    # A stacked bar of the places (chapters.md §1.8, P6); a place without data is named, and the
+    # remainder of 100% is not invented for a bar with a place missing.
+    assert "Stacked bar chart of home, care home, hospital" in html
+    assert re.search(r"Rutland: Home [0-9.]+, Care home no data, Hospital [0-9.]+, Elsewhere "
+                     r"\(hospice and other places\) no data", html)

@@ -32,7 +32,7 @@ from matplotlib.ticker import FuncFormatter
 
 from ..stats.labels import Polarity
 from .format import format_number, is_missing
-from .html import Html, details, esc, scroll_region, slug, tag
+from .html import Html, details, esc, scroll_region, slug, tag, text_colour_for
 from .legend import BASIS_ENGLAND, comparison_colour, comparison_text
 from .tables import frame_table
 
@@ -48,6 +48,7 @@ __all__ = [
     "spine_chart",
     "funnel_chart",
     "grouped_bar_chart",
+    "stacked_bar_chart",
     "bar_chart",
 ]
 
@@ -797,6 +798,93 @@ def grouped_bar_chart(
         + "."
     )
     return figure_html(fig, title=title, alt=alt, caption=caption or "", data=frame,
+                        data_caption=title, decimals=decimals)
+
+
+#: Hatches that tell the segments of a stacked bar apart without colour (WCAG 1.4.1).
+_SEGMENT_HATCHES = ("", "//", "..", "xx", "\\\\")
+_REMAINDER_COLOUR = "#BFBFBF"
+
+
+def stacked_bar_chart(
+    data: pd.DataFrame,
+    *,
+    category: str,
+    segments: Sequence[str],
+    title: str,
+    total: float = 100.0,
+    remainder: str | None = "Elsewhere",
+    unit: str = "%",
+    caption: str = "",
+    decimals: int = 1,
+) -> Html:
+    """Horizontal stacked bars: one bar per ``category`` value (e.g. an area and England), its
+    ``segments`` columns (shares of ``total``, e.g. percentages of deaths) end to end.
+
+    Each segment has its own colour *and* hatch and is labelled with its value where it is wide
+    enough; the legend names the segments in stacking order. With ``remainder`` set, the part of
+    ``total`` not in the segments is drawn last in grey under that name, and its value is added
+    to the numbers table. A missing segment is left out of its bar (the known segments keep their
+    true widths), the bar is labelled "no data for …" after its last segment, and its remainder,
+    which cannot be known, is neither drawn nor computed.
+    """
+    frame = data[[category, *segments]].copy()
+    vals = frame[list(segments)].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    if np.isnan(vals).all():
+        return no_chart(title, "no values are available.")
+    complete = ~np.isnan(vals).any(axis=1)
+    names = list(segments)
+    if remainder:
+        rest = np.where(complete, np.clip(total - np.nansum(vals, axis=1), 0, None), np.nan)
+        vals = np.column_stack([vals, rest])
+        frame[remainder] = rest
+        names.append(remainder)
+    colours = [AF_DARK_BLUE, AF_ORANGE, AF_TURQUOISE, AF_DARK_PINK]
+    fills = [colours[j % len(colours)] for j in range(len(segments))]
+    if remainder:
+        fills.append(_REMAINDER_COLOUR)
+    labels = [_wrap(c, 22) for c in frame[category].astype(str)]
+    with chart_style():
+        fig = Figure(figsize=(8.5, 0.9 * len(frame) + 1.6))
+        ax = fig.add_subplot()
+        y = np.arange(len(frame))[::-1]
+        left = np.zeros(len(frame))
+        for j, name in enumerate(names):
+            width = np.nan_to_num(vals[:, j])
+            bars = ax.barh(y, width, 0.6, left=left, color=fills[j], label=name,
+                           hatch=_SEGMENT_HATCHES[j % len(_SEGMENT_HATCHES)],
+                           edgecolor="white", linewidth=0.8)
+            text_colour = text_colour_for(fills[j])
+            for rect, v in zip(bars, vals[:, j], strict=True):
+                if not np.isnan(v) and v >= 0.07 * total:
+                    ax.text(rect.get_x() + rect.get_width() / 2, rect.get_y() + rect.get_height() / 2,
+                            format_number(v, decimals), ha="center", va="center", fontsize=9,
+                            color=text_colour,
+                            bbox={"boxstyle": "square,pad=0.15", "facecolor": fills[j],
+                                  "edgecolor": "none"})
+            left = left + width
+        for yy, ok, row, end in zip(y, complete, vals, left, strict=True):
+            if not ok:
+                missing = [n for n, v in zip(segments, row, strict=False) if np.isnan(v)]
+                ax.text(end + total * 0.01, yy, "no data for " + ", ".join(m.lower() for m in missing),
+                        va="center", fontsize=9)
+        ax.set_yticks(y, labels)
+        ax.set_xlim(0, total)
+        ax.set_xlabel(unit or "share")
+        ax.xaxis.grid(True)
+        ax.set_axisbelow(True)
+        ax.legend(ncols=min(len(names), 4), loc="upper center", bbox_to_anchor=(0.5, -0.28),
+                  fontsize=9, frameon=False)
+    alt = (
+        f"Stacked bar chart of {', '.join(n.lower() for n in names)} ({unit}) for "
+        + "; ".join(
+            f"{row[category]}: "
+            + ", ".join(f"{n} {_alt_number(row[n], decimals)}" for n in names)
+            for _, row in frame.iterrows()
+        )
+        + "."
+    )
+    return figure_html(fig, title=title, alt=alt, caption=caption, data=frame,
                         data_caption=title, decimals=decimals)
 
 

@@ -356,16 +356,16 @@ def place_of_death_chart(ctx: ChapterContext, table: pd.DataFrame) -> Html:
         return charts.no_chart(title, "the place-of-death indicators are not in this chapter.")
     places = [PLACE_OF_DEATH[k.rsplit(".", 1)[-1]] for k in rows[C.KEY]]
     periods = sorted({str(p) for p in rows[C.PERIOD] if not is_missing(p)})
-    frame = pd.DataFrame({
-        "Place of death": places,
-        ctx.area_name: rows[C.VALUE].to_numpy(dtype=float),
-        "England": rows[C.ENGLAND].to_numpy(dtype=float),
-    })
-    return charts.grouped_bar_chart(
-        frame, category="Place of death", series=[ctx.area_name, "England"], unit="% of deaths",
-        title=title,
+    frame = pd.DataFrame(
+        [rows[C.VALUE].to_numpy(dtype=float), rows[C.ENGLAND].to_numpy(dtype=float)],
+        columns=places,
+    )
+    frame.insert(0, "Area", [ctx.area_name, "England"])
+    return charts.stacked_bar_chart(
+        frame, category="Area", segments=places, unit="% of deaths", title=title,
+        remainder="Elsewhere (hospice and other places)",
         caption=(f"Percentage of all deaths by place of death, {', '.join(periods) or 'latest period'}"
-                 ". Bars labelled no data have no published value."),
+                 ". Elsewhere is the rest of 100%. A bar with a missing place is not drawn."),
     )
 
 
