@@ -8,7 +8,9 @@ from test_analysis_summary import AREA, ENG, NEIGHBOURS, group_at, make_indicato
 from rutland_jsna.analysis import columns as C
 from rutland_jsna.analysis.series import (
     COMPARATOR_VALUE_COLUMNS,
+    QUINTILE_BAND_COLUMNS,
     comparator_values,
+    quintile_bands,
     spine_rows,
     trend_series,
 )
@@ -67,3 +69,17 @@ def test_spine_rows_national_range():
     assert r["value"] == 52.0 and r["england"] == 55.0
     assert r["minimum"] == 30.0 and r["maximum"] == 70.0
     assert r["comparison"] == summary.loc[0, C.COMPARISON]
+
+
+def test_quintile_bands_per_period_over_the_upper_tier_authorities():
+    rows = prepare_rows(data(), [make_indicator("a")])
+    b = quintile_bands(rows, "a")
+    assert list(b.columns) == list(QUINTILE_BAND_COLUMNS)
+    assert list(b["period"]) == ["2019", "2020", "2021"]
+    # 2019 and 2020: four authorities with a value (one missing, England not counted) -> none
+    assert list(b["n"]) == [4, 4, 6] and b.loc[:1, ["p20", "p80"]].isna().all().all()
+    # 2021: 30, 40, 45, 50, 52, 70 (the suppressed neighbour left out); PERCENTILE.INC
+    assert b.loc[2, ["p20", "p40", "p60", "p80"]].tolist() == [40.0, 45.0, 50.0, 52.0]
+    only = quintile_bands(rows, "a", national_codes=[AREA])
+    assert list(only["n"]) == [1, 1, 1]
+    assert quintile_bands(rows, "missing-key").empty

@@ -210,6 +210,32 @@ def test_bar_charts():
     assert _is_png(b) and "Hospital 57; Care home 43" in b.alt
 
 
+def test_trend_chart_over_national_quintile_bands():
+    series = pd.DataFrame({"period": ["2019/20", "2020/21", "2021/22"],
+                           "value": [94.6, 77.7, 80.0], "lower_ci": [90.0, 72.0, 75.0],
+                           "upper_ci": [97.0, 82.0, 84.0]})
+    bands = pd.DataFrame({"period": ["2018/19", "2019/20", "2020/21", "2021/22"],
+                          "p20": [90.0, 93.1, 74.8, 80.0], "p40": [91.0, 93.8, 76.9, 81.0],
+                          "p60": [92.0, 94.2, 78.3, 82.0], "p80": [93.0, 94.9, 79.9, 83.0]})
+    c = charts.trend_chart(series, area_name="Rutland", indicator="Dental", unit="%",
+                           bands=bands, polarity="High is good")
+    assert _is_png(c)
+    # 80.0 is the 2021/22 20% bound itself: the lower band, the worst for high is good
+    assert "in 2021/22 Rutland is in the worst quintile" in c.alt
+    assert c.data["Quintile bound 60%"].tolist() == [94.2, 78.3, 82.0]  # the area's periods
+    assert "Shaded bands" in c.markup
+    low = charts.trend_chart(series, area_name="Rutland", indicator="Dental", unit="%",
+                             bands=bands, polarity="Low is good")
+    assert "in 2021/22 Rutland is in the best quintile" in low.alt
+    nj = charts.trend_chart(series, area_name="Rutland", indicator="Dental", unit="%",
+                            bands=bands, polarity="No judgement")
+    assert "in 2021/22 Rutland is in the lowest quintile" in nj.alt
+    # bands without usable bounds: the plain chart, no band columns
+    plain = charts.trend_chart(series, area_name="Rutland", indicator="Dental", unit="%",
+                               bands=bands.assign(p20=np.nan), polarity="High is good")
+    assert "quintile" not in plain.alt and "Quintile bound 20%" not in plain.data
+
+
 def test_stacked_bar_chart_remainder_missing_segments_and_no_data():
     f = pd.DataFrame({"Area": ["Rutland", "England", "Elsewhere"],
                       "Home": [33.6, 28.7, 30.0], "Hospital": [35.5, 44.0, np.nan]})

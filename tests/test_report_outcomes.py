@@ -195,6 +195,14 @@ def test_changes_since_previous_release(store, tmp_path):
     assert "Compared with release 2026-Q1" in html and "Low birth weight" in html
 
 
+def test_p4_dental_trend_drawn_over_national_quintiles(ctx):
+    html = outcomes.priority(ctx, "P4").markup
+    assert "with national quintiles" in html
+    assert re.search(r"Shaded bands show the national quintiles of upper-tier authorities; in "
+                     r"\S+ Rutland is in the (best|better|middle|worse|worst) quintile", html)
+    assert "Quintile bound 20%" in html
+
+
 def test_place_of_death_chart_in_p6(ctx):
     html = outcomes.priority(ctx, "P6").markup
     assert "Place of death in Rutland and England" in html

@@ -20,9 +20,11 @@ from rutland_jsna.stats.labels import (
 )
 from rutland_jsna.stats.quantiles import (
     MIN_VALUES_QUINTILES,
+    QUINTILE_BOUND_COLUMNS,
     QUINTILE_COLUMNS,
     SPINE_COLUMNS,
     QuintileReason,
+    quintile_bounds,
     quintiles,
     spine_percentiles,
 )
@@ -240,3 +242,35 @@ def test_docstring_examples_run():
     result = doctest.testmod(module)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+# --- quintile_bounds ---------------------------------------------------------------------
+
+
+def test_quintile_bounds_are_excel_percentile_inc():
+    # Excel PERCENTILE.INC({1..10}, 0.2) = 2.8 etc. (numpy's "linear" method is the same rule)
+    b = quintile_bounds(range(1, 11))
+    assert b.columns.tolist() == list(QUINTILE_BOUND_COLUMNS)
+    assert b.iloc[0].tolist() == [10.0, 2.8, 4.6, 6.4, 8.2]
+
+
+def test_quintile_bounds_by_group_and_too_few_values():
+    values = [1, 2, 3, 4, 5, 10, 20, 30, 40, np.nan]
+    b = quintile_bounds(values, by=["a"] * 5 + ["b"] * 5)
+    assert b.index.tolist() == ["a", "b"]
+    assert b.loc["a", "n"] == 5 and b.loc["a", ["p20", "p40", "p60", "p80"]].tolist() == [
+        1.8, 2.6, 3.4, 4.2]
+    assert b.loc["b", "n"] == 4 and b.loc["b", ["p20", "p80"]].isna().all()  # < 5 values
+
+
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=5, max_size=60))
+def test_quintile_bounds_agree_with_numpy_and_with_quintiles(values):
+    b = quintile_bounds(values).iloc[0]
+    expected = np.percentile(np.asarray(values), [20, 40, 60, 80])
+    np.testing.assert_allclose(b[["p20", "p40", "p60", "p80"]].to_numpy(float), expected,
+                               rtol=1e-9, atol=1e-9)
+    # the category quintiles() assigns is the band the value falls in (a bound: lower band)
+    q = quintiles(values, "No judgement")["quintile"].to_numpy(dtype=int)
+    bounds = b[["p20", "p40", "p60", "p80"]].to_numpy(float)
+    band = 1 + (np.round(np.asarray(values), 10)[:, None] > bounds).sum(axis=1)
+    assert (q == band).all()

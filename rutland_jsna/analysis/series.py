@@ -3,6 +3,8 @@
 * :func:`comparator_values` — every area of the comparator group at an indicator's latest
   period, with its interval and comparison (neighbour bar chart);
 * :func:`trend_series` — the area's and England's values over time (trend chart);
+* :func:`quintile_bands` — the national quintile bounds of each period (the bands behind the
+  trend chart of an indicator compared in national quintiles);
 * :func:`spine_rows` — the area, England and the national range (min, 25th and 75th
   percentiles, max of the upper-tier authorities) per indicator (spine chart).
 
@@ -21,7 +23,7 @@ import pandas as pd
 
 from ..config import ENGLAND_CODE
 from ..data import columns as T
-from ..stats.quantiles import spine_percentiles
+from ..stats.quantiles import quintile_bounds, spine_percentiles
 from . import columns as C
 from .select import ROW_LOWER, ROW_UPPER
 from .summary import (
@@ -35,9 +37,11 @@ from .summary import (
 __all__ = [
     "COMPARATOR_VALUE_COLUMNS",
     "TREND_SERIES_COLUMNS",
+    "QUINTILE_BAND_COLUMNS",
     "SPINE_ROW_COLUMNS",
     "comparator_values",
     "trend_series",
+    "quintile_bands",
     "spine_rows",
 ]
 
@@ -45,6 +49,7 @@ COMPARATOR_VALUE_COLUMNS = (
     "area_code", "area_name", "value", "lower_ci", "upper_ci", "comparison", "missing_reason",
 )
 TREND_SERIES_COLUMNS = ("period", "sortable", "value", "lower_ci", "upper_ci")
+QUINTILE_BAND_COLUMNS = ("period", "sortable", "n", "p20", "p40", "p60", "p80")
 SPINE_ROW_COLUMNS = (
     "key", "indicator", "value", "england", "minimum", "p25", "p75", "maximum", "comparison",
     "comparison_basis", "polarity",
@@ -173,6 +178,42 @@ def trend_series(rows: pd.DataFrame, key: str, area_code: str) -> pd.DataFrame:
         },
         columns=list(TREND_SERIES_COLUMNS),
     )
+
+
+def quintile_bands(
+    rows: pd.DataFrame,
+    key: str,
+    *,
+    national_codes: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """The national quintile bounds of an indicator for every period up to its latest.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        :func:`~rutland_jsna.analysis.summary.prepare_rows` output.
+    key : str
+        Indicator key.
+    national_codes : iterable of str, optional
+        The comparison set; default every upper-tier authority in ``rows`` (as the summary's
+        national quintiles).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`QUINTILE_BAND_COLUMNS`, oldest period first: ``n`` areas with a value and the
+        bounds of :func:`~rutland_jsna.stats.quantiles.quintile_bounds` (NaN with fewer than 5).
+    """
+    national = set(national_codes) if national_codes is not None else set(national_codes_in(rows))
+    r = _rows_of(rows, key)
+    r = r[r[T.AREA_CODE].isin(national) & (r[_SORT] <= r["latest_sortable"])]
+    if r.empty:
+        return pd.DataFrame(columns=list(QUINTILE_BAND_COLUMNS))
+    bounds = quintile_bounds(r[T.VALUE].to_numpy(dtype=float), by=r[_SORT].to_numpy())
+    periods = r.drop_duplicates(_SORT).set_index(_SORT)[T.TIME_PERIOD].astype("str")
+    out = bounds.reset_index(names="sortable")
+    out.insert(0, "period", periods.loc[out["sortable"]].to_numpy())
+    return out[list(QUINTILE_BAND_COLUMNS)]
 
 
 def spine_rows(

@@ -19,7 +19,7 @@ import base64
 import hashlib
 import io
 import textwrap
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -30,7 +30,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from ..stats.labels import Polarity
+from ..stats.labels import QUINTILE_LABELS_NO_JUDGEMENT, QUINTILE_LABELS_RAG, Polarity
 from .format import format_number, is_missing
 from .html import Html, details, esc, scroll_region, slug, tag, text_colour_for
 from .legend import BASIS_ENGLAND, comparison_colour, comparison_text
@@ -427,6 +427,8 @@ def trend_chart(
     england: pd.DataFrame | None = None,
     goal: float | None = None,
     title: str | None = None,
+    bands: pd.DataFrame | None = None,
+    polarity: str | None = None,
 ) -> Html:
     """The area's values over time with 95% CI whiskers, England as a line, goal dashed.
 
@@ -437,6 +439,14 @@ def trend_chart(
         ``upper_ci``.
     england : pandas.DataFrame, optional
         England's ``period`` and ``value``, aligned on the period label.
+    bands : pandas.DataFrame, optional
+        National quintile bounds per period (``period``, ``p20``, ``p40``, ``p60``, ``p80``;
+        :func:`~rutland_jsna.analysis.series.quintile_bands`), drawn as five shaded bands behind
+        the lines, named by ``polarity`` (Best … Worst, or Lowest … Highest) in a legend that
+        lists them top to bottom; the bounds join the chart's numbers table, and the alt text
+        says which quintile the latest value is in.
+    polarity : str, optional
+        The indicator's polarity, for the band names.
     """
     title = title or f"{indicator}: {area_name} and England over time"
     area = series.copy()
@@ -485,9 +495,14 @@ def trend_chart(
         ax.set_ylabel(unit or "value")
         ax.yaxis.grid(True)
         ax.set_axisbelow(True)
-        ax.legend(loc="best", fontsize=9)
+        line_legend = ax.legend(loc="best", fontsize=9)
         bottom = np.nanmin(np.concatenate([lo[ok] if ok.any() else v, v]))
-        ax.set_ylim(bottom=min(0.0, float(bottom)) if np.isfinite(bottom) else 0.0)
+        band_frame = _usable_bands(bands, x_of)
+        if band_frame is None:
+            ax.set_ylim(bottom=min(0.0, float(bottom)) if np.isfinite(bottom) else 0.0)
+        else:
+            _draw_quintile_bands(ax, band_frame, x_of, polarity, line_legend,
+                                 [v, lo, hi, eng_v if eng_v is not None else v])
         ends = [(f"{area_name} {format_number(v[last])}", x[last], v[last], AF_DARK_BLUE)]
         if eng_last is not None:
             ends.append((f"England {format_number(eng_v[eng_last])}", ex[eng_last],
@@ -507,6 +522,10 @@ def trend_chart(
             "England": [eng_map.get(p, np.nan) for p in area["period"].astype(str)],
         }
     )
+    if band_frame is not None:
+        by_period = band_frame.set_index("period")
+        for col, name in zip(_BAND_BOUNDS, _BAND_BOUND_NAMES, strict=True):
+            data[name] = [by_period[col].get(p, np.nan) for p in data["Period"]]
     present = data[~np.isnan(v)]
     first, latest = present.iloc[0], present.iloc[-1]
     alt = (
@@ -520,10 +539,89 @@ def trend_chart(
         alt += f" Goal {format_number(goal)}{suffix}."
     caption = (
         f"{indicator} ({unit or 'value'}). Solid line: {area_name} with 95% confidence "
-        f"intervals; dashed line: England. Source: OHID Fingertips."
+        f"intervals; dashed line: England."
     )
+    if band_frame is not None:
+        names = _band_names(polarity)
+        latest_band = _band_of(latest[area_name], [latest[n] for n in _BAND_BOUND_NAMES])
+        if latest_band is not None:
+            alt += (f" Shaded bands show the national quintiles of upper-tier authorities; in "
+                    f"{latest['Period']} {area_name} is in the {names[latest_band].lower()} "
+                    "quintile.")
+        caption += (" Shaded bands: the quintiles of all upper-tier authorities in each period "
+                    "(a value on a bound belongs to the lower band).")
+    caption += " Source: OHID Fingertips."
     return figure_html(fig, title=title, alt=alt, caption=caption, data=data,
                         data_caption=f"{indicator}: {area_name} and England by period")
+
+
+_BAND_BOUNDS = ("p20", "p40", "p60", "p80")
+_BAND_BOUND_NAMES = ("Quintile bound 20%", "Quintile bound 40%", "Quintile bound 60%",
+                     "Quintile bound 80%")
+#: Band fills from the lowest values to the highest: pale grey to mid blue, each at least 4:1
+#: against the area's line colour (dark blue), with white bounds between them.
+_BAND_FILLS = ("#F7F7F7", "#DDE6F0", "#C2D3E6", "#A4BDD9", "#8FAED2")
+
+
+def _band_names(polarity: str | None) -> tuple[str, ...]:
+    """Names of the five bands from the lowest values up (Fingertips quintile words)."""
+    if polarity == Polarity.HIGH_IS_GOOD.value:
+        return tuple(reversed(QUINTILE_LABELS_RAG))
+    if polarity == Polarity.LOW_IS_GOOD.value:
+        return QUINTILE_LABELS_RAG
+    return QUINTILE_LABELS_NO_JUDGEMENT
+
+
+def _band_of(value: Any, bounds: Sequence[Any]) -> int | None:
+    """Index (0 = lowest values) of the band holding ``value``; a value on a bound is in the
+    lower band, as :func:`~rutland_jsna.stats.quantiles.quintiles` assigns."""
+    if is_missing(value) or any(is_missing(b) for b in bounds):
+        return None
+    return int(sum(round(float(value), 10) > float(b) for b in bounds))
+
+
+def _usable_bands(bands: pd.DataFrame | None, x_of: Mapping[str, int]) -> pd.DataFrame | None:
+    if bands is None or not len(bands):
+        return None
+    b = bands.assign(period=bands["period"].astype(str))
+    b = b[b["period"].isin(list(x_of))].dropna(subset=list(_BAND_BOUNDS))
+    return b if len(b) else None
+
+
+def _draw_quintile_bands(
+    ax: Any,
+    bands: pd.DataFrame,
+    x_of: Mapping[str, int],
+    polarity: str | None,
+    line_legend: Any,
+    drawn: Sequence[np.ndarray],
+) -> None:
+    """Five step bands behind the lines, the y range fitted to lines and bounds."""
+    bounds = bands[list(_BAND_BOUNDS)].to_numpy(dtype=float)
+    values = np.concatenate([np.asarray(a, dtype=float) for a in drawn] + [bounds.ravel()])
+    low, high = float(np.nanmin(values)), float(np.nanmax(values))
+    pad = 0.08 * (high - low) if high > low else 1.0
+    ylo, yhi = low - pad, high + pad
+    xs = np.array([x_of[p] for p in bands["period"]], dtype=float)
+    order = np.argsort(xs)
+    xs, bounds = xs[order], bounds[order]
+    x_steps = np.column_stack([xs - 0.5, xs + 0.5]).ravel()
+    edges = np.column_stack([np.full(len(xs), ylo), bounds, np.full(len(xs), yhi)])
+    names = _band_names(polarity)
+    handles = []
+    for i in range(5):
+        handles.append(ax.fill_between(
+            x_steps, np.repeat(edges[:, i], 2), np.repeat(edges[:, i + 1], 2),
+            color=_BAND_FILLS[i], linewidth=0, zorder=0, label=f"{names[i]} quintile"))
+    for j in range(1, 5):  # white bounds between the bands
+        ax.plot(x_steps, np.repeat(edges[:, j], 2), color="white", linewidth=1, zorder=0.5)
+    ax.set_ylim(ylo, yhi)
+    ax.set_xlim(-0.5, len(x_of) - 0.5)
+    ax.add_artist(line_legend)
+    below = -0.3 if len(x_of) > 6 else -0.14  # under rotated period labels
+    ax.legend(handles=handles[::-1], loc="upper center", bbox_to_anchor=(0.5, below),
+              ncols=5, fontsize=8, frameon=False,
+              title="National quintiles, top band to bottom band", title_fontsize=8)
 
 
 # ------------------------------------------------------------------------------------------

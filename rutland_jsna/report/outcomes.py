@@ -28,7 +28,7 @@ import pandas as pd
 
 from ..analysis import columns as C
 from ..analysis.covid import PANDEMIC_START, CovidSummary, covid_summary
-from ..analysis.series import comparator_values, spine_rows, trend_series
+from ..analysis.series import comparator_values, quintile_bands, spine_rows, trend_series
 from ..config import DEFAULT_AREA_CODE
 from ..data.catalogue_model import Chapter
 from . import blocks, charts, narrative
@@ -269,11 +269,16 @@ def _trend_chart(ctx: ChapterContext, row: pd.Series, label: str) -> Html:
     area = trend_series(ctx.rows, row[C.KEY], ctx.area_code)
     england = trend_series(ctx.rows, row[C.KEY], ctx.england_code)
     goal = row[C.GOAL_LOWER] if row[C.COMPARISON_BASIS] == "goal" else None
+    quintiled = row[C.COMPARISON_BASIS] == QUINTILE_BASIS
     return charts.trend_chart(
         area, area_name=ctx.area_name, indicator=label, unit=row[C.UNIT],
         england=england[["period", "value"]] if len(england) else None,
         goal=None if is_missing(goal) else float(goal),
-        title=f"{label}: {ctx.area_name} and England over time",
+        title=f"{label}: {ctx.area_name} and England over time"
+        + (", with national quintiles" if quintiled else ""),
+        bands=(quintile_bands(ctx.rows, row[C.KEY], national_codes=ctx.national_codes)
+               if quintiled else None),
+        polarity=row[C.POLARITY],
     )
 
 
@@ -283,10 +288,17 @@ def _worse_or_bottom(table: pd.DataFrame) -> list[str]:
     return [k for k in table[C.KEY] if k in keys]
 
 
+#: ``comparison_basis`` of an indicator compared in national quintiles (e.g. P4 dental).
+QUINTILE_BASIS = "national quintiles"
+
+
 def _red_or_worsening(table: pd.DataFrame) -> list[str]:
+    """Keys that get a trend chart: worse than England or its goal, getting worse, or compared
+    in national quintiles (their trend is drawn over the quintile bands, chapters.md §1.8)."""
     keys = set(narrative.significantly_worse_rows(table)[C.KEY])
     worsening = table[table[C.TREND].astype("str").str.endswith("getting worse")]
     keys |= set(worsening[C.KEY])
+    keys |= set(table.loc[table[C.COMPARISON_BASIS] == QUINTILE_BASIS, C.KEY])
     return [k for k in table[C.KEY] if k in keys]
 
 
@@ -319,7 +331,8 @@ def priority(ctx: ChapterContext, code: str) -> Html:
         parts.append(paragraph(
             f"Neighbour charts for the indicators where {ctx.area_name} is significantly worse "
             "than England or its goal, or in the bottom three of its similar areas; trend "
-            "charts for those that are worse or getting worse."
+            "charts for those that are worse or getting worse, and for those compared in "
+            "national quintiles, drawn over the quintile bands."
         ))
         for key in neighbour_keys:
             parts.append(_neighbour_chart(ctx, by_key.loc[key], labels[key]))

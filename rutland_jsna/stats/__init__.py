@@ -25,7 +25,7 @@ from .labels import (
     trend_label,
 )
 from .proportions import proportion_ci
-from .quantiles import QuintileReason, quintiles, spine_percentiles
+from .quantiles import QuintileReason, quintile_bounds, quintiles, spine_percentiles
 from .ranking import rank_areas, rank_summary
 from .rates import rate_ci
 from .ratios import observed_expected_ci, rate_ratio_ci
@@ -50,6 +50,7 @@ __all__ = [
     "compare_to_benchmark_two_levels",
     "compare_to_goal",
     "quintiles",
+    "quintile_bounds",
     "spine_percentiles",
     "QuintileReason",
     "rank_areas",

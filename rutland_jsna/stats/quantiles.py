@@ -34,7 +34,9 @@ __all__ = [
     "MIN_VALUES_SPINE",
     "QUINTILE_COLUMNS",
     "SPINE_COLUMNS",
+    "QUINTILE_BOUND_COLUMNS",
     "QuintileReason",
+    "quintile_bounds",
     "quintiles",
     "spine_percentiles",
 ]
@@ -54,6 +56,8 @@ QUINTILE_COLUMNS: tuple[str, str, str] = ("quintile", "label", "reason")
 SPINE_COLUMNS: tuple[str, ...] = ("n", "min", "p5", "p25", "median", "p75", "p95", "max")
 
 _QUINTILE_FRACTIONS = (0.2, 0.4, 0.6, 0.8)
+#: Columns of :func:`quintile_bounds`: valid values, then the four interior bounds.
+QUINTILE_BOUND_COLUMNS = ("n", "p20", "p40", "p60", "p80")
 _SPINE_FRACTIONS = (0.05, 0.25, 0.5, 0.75, 0.95)
 _DECIMALS = 10
 
@@ -267,5 +271,50 @@ def spine_percentiles(values: Any, *, by: Any = None) -> pd.DataFrame:
     pct, counts = _group_percentiles(v, codes, len(labels), fractions)
     pct[counts < MIN_VALUES_SPINE] = np.nan
     out = pd.DataFrame(pct, index=labels, columns=list(SPINE_COLUMNS[1:]))
+    out.insert(0, "n", pd.array(counts, dtype="Int64"))
+    return out
+
+
+def quintile_bounds(values: Any, *, by: Any = None) -> pd.DataFrame:
+    """The four bounds that split a comparison set into Fingertips quintiles (method 15).
+
+    The same bounds :func:`quintiles` assigns with (a value equal to a bound falls in the lower
+    category), for drawing the quintiles as bands, e.g. behind a trend chart.
+
+    Parameters
+    ----------
+    values : array-like of float
+        One value per area; NaN values are left out.
+    by : array-like or DataFrame, optional
+        Group labels (e.g. the period): one row per group, all groups at once.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`QUINTILE_BOUND_COLUMNS`: ``n`` (``Int64``, valid values) and ``p20``, ``p40``,
+        ``p60``, ``p80`` (``PERCENTILE.INC``, interpolated bounds rounded to 10 decimals); one
+        row per group indexed by the sorted group labels, or one row with index ``0``. Bounds are
+        NaN for a group with fewer than 5 valid values (no quintiles are assigned there).
+
+    Raises
+    ------
+    ValueError
+        If values are not numeric, lengths differ or a group label is missing.
+
+    References
+    ----------
+    Fingertips source ``PholioVisualisationWS/Analysis/ValueCategoriesCalculator.cs``;
+    methods.md §7.1.
+
+    Examples
+    --------
+    >>> quintile_bounds(range(1, 11)).iloc[0].tolist()
+    [10.0, 2.8, 4.6, 6.4, 8.2]
+    """
+    v, _ = as_float_array(values, "values")
+    codes, labels = _codes_and_labels(by, len(v))
+    bounds, counts = _group_percentiles(v, codes, len(labels), _QUINTILE_FRACTIONS)
+    bounds[counts < MIN_VALUES_QUINTILES] = np.nan
+    out = pd.DataFrame(bounds, index=labels, columns=list(QUINTILE_BOUND_COLUMNS[1:]))
     out.insert(0, "n", pd.array(counts, dtype="Int64"))
     return out
