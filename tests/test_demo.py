@@ -522,3 +522,19 @@ def test_tampered_snapshot_is_rejected(snapshot, tmp_path):
     target.write_bytes(target.read_bytes().replace(b"England", b"Englund", 1))
     with pytest.raises(Exception, match="checksum"):
         demo_mod.ensure_demo_store(snapshot_dir=copy, store_dir=tmp_path / "store")
+
+
+def test_sex_splits_follow_their_persons_series(bulk):
+    """A persons rate is a weighted mean of the female and male rates, so it lies between them
+    (the demo generated each sex on its own: persons was above both in 300 of 1,780 cells)."""
+    det = bulk[(bulk["Indicator ID"] == "90776") & (bulk["Area Type"] != "Region")]
+    wide = det.pivot_table(index=["Area Code", "Time period"], columns="Sex", values="Value#")
+    wide = wide.dropna()
+    lo = wide[["Female", "Male"]].min(axis=1)
+    hi = wide[["Female", "Male"]].max(axis=1)
+    between = (wide["Persons"] >= lo) & (wide["Persons"] <= hi)
+    assert len(wide) > 1500 and between.mean() > 0.99, wide[~between].head()
+    assert between.loc[RUTLAND].all()  # the area every reviewer reads
+    screened = bulk[bulk["Indicator ID"] == "90777"].pivot_table(
+        index=["Area Code", "Time period"], columns="Sex", values="Value#").dropna()
+    assert (screened["Female"] > screened["Persons"]).mean() > 0.99  # England: 19% vs 14%

@@ -190,8 +190,11 @@ class _Scale:
 class _State:
     """Arrays of one series: row 0 is England, rows 1..A the upper-tier authorities."""
 
-    def __init__(self, series: Series, world: World, seed: int):
+    def __init__(
+        self, series: Series, world: World, seed: int, persons: pd.DataFrame | None = None
+    ):
         self.s, self.w, self.seed = series, world, seed
+        self.persons = persons
         ind, p = series.indicator, series.params
         self.ind, self.params = ind, p
         self.vt, self.m = ind.value_type, float(ind.multiplier)
@@ -275,9 +278,32 @@ class _State:
         jitter = 0.2 * sd * rng.normal(size=(self.A, self.P))
         t = np.vstack([eng_t[None, :], eng_t[None, :] + effect[:, None] + jitter])
         self.t = t
+        if self.persons is not None:
+            self._follow_persons(sd)
         if self.vt is ValueType.COUNT and eng_pin is None:
             self.t[0, :] = np.nan  # England not published (no row is written)
         self.target = np.full((self.G, self.P), np.nan)
+
+    def _follow_persons(self, sd: float) -> None:
+        """A sex split follows its persons series area by area (model scale): the area's
+        persons value, moved by the gap between this sex and persons in England, plus a little
+        noise of its own. So the persons value of an area lies between its female and male
+        values, as a rate of the whole population does, instead of each sex varying on its own.
+        Areas without a persons value keep their own model."""
+        frame = self.persons
+        rows = frame[C.AREA_CODE].map(self.code_row)
+        cols = frame[C.TIME_PERIOD].astype(str).map(
+            {p: j for j, p in enumerate(self.s.periods)})
+        ok = rows.notna() & cols.notna()
+        base = np.full((self.G, self.P), np.nan)
+        base[rows[ok].astype(int).to_numpy(), cols[ok].astype(int).to_numpy()] = (
+            frame.loc[ok, C.VALUE].to_numpy(dtype=float))
+        base_t = self.scale.to(base, self.d0)
+        offset = self.t[0] - base_t[0]  # this sex against persons, England, per period
+        noise = 0.05 * sd * self.rng.normal(size=(self.A, self.P))
+        follow = base_t[1:] + offset[None, :] + noise
+        known = np.isfinite(follow)
+        self.t[1:][known] = follow[known]
 
     def _row(self, code: str) -> int:
         return self.code_row[code]
@@ -765,9 +791,15 @@ def _verify_quintiles(st: _State, frame: pd.DataFrame) -> pd.DataFrame:
     raise ValueError(f"series {st.s.key}: could not reproduce the printed quintiles {wrong}")
 
 
-def generate_series(series: Series, world: World, seed: int) -> pd.DataFrame:
-    """The tidy rows (bulk-CSV vocabulary) of one series for every area and period."""
-    st = _State(series, world, seed)
+def generate_series(
+    series: Series, world: World, seed: int, persons: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The tidy rows (bulk-CSV vocabulary) of one series for every area and period.
+
+    ``persons``: for a female or male series, the generated persons series of the same
+    indicator and age, which this one then follows area by area (see ``_State._follow_persons``).
+    """
+    st = _State(series, world, seed, persons)
     st.model()
     st.apply_pins()
     st.apply_quintile_pins()
