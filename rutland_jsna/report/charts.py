@@ -214,6 +214,16 @@ def _alt_number(value: Any, decimals: int | None = 1) -> str:
     return f"{round(float(value)):,}" if decimals is None else format_number(value, decimals)
 
 
+def _alt_rows(
+    frame: pd.DataFrame, category: str, columns: Sequence[str], decimals: int | None
+) -> str:
+    """``"A: x 1.0, y no data; B: …"`` — every row's values for alt text."""
+    return "; ".join(
+        f"{row[category]}: " + ", ".join(f"{c} {_alt_number(row[c], decimals)}" for c in columns)
+        for _, row in frame.iterrows()
+    )
+
+
 def _wrap(text: str, width: int = 38) -> str:
     return "\n".join(textwrap.wrap(str(text), width)) or str(text)
 
@@ -888,12 +898,7 @@ def grouped_bar_chart(
         ax.set_axisbelow(True)
     alt = alt or (
         f"Bar chart of {', '.join(series)} by {category.lower()}: "
-        + "; ".join(
-            f"{row[category]}: "
-            + ", ".join(f"{s} {_alt_number(row[s], decimals)}" for s in series)
-            for _, row in frame.iterrows()
-        )
-        + "."
+        + _alt_rows(frame, category, series, decimals) + "."
     )
     return figure_html(fig, title=title, alt=alt, caption=caption or "", data=frame,
                         data_caption=title, decimals=decimals)
@@ -975,12 +980,7 @@ def stacked_bar_chart(
                   fontsize=9, frameon=False)
     alt = (
         f"Stacked bar chart of {', '.join(n.lower() for n in names)} ({unit}) for "
-        + "; ".join(
-            f"{row[category]}: "
-            + ", ".join(f"{n} {_alt_number(row[n], decimals)}" for n in names)
-            for _, row in frame.iterrows()
-        )
-        + "."
+        + _alt_rows(frame, category, names, decimals) + "."
     )
     return figure_html(fig, title=title, alt=alt, caption=caption, data=frame,
                         data_caption=title, decimals=decimals)
