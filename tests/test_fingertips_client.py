@@ -130,9 +130,20 @@ def with_header(header: list[str]) -> str:
 
 
 # ---------------------------------------------------------------------- construction, TLS
+def test_user_agent_names_the_team_to_contact(monkeypatch, tmp_path):
+    monkeypatch.delenv(ft.CONTACT_ENV, raising=False)
+    assert ft.user_agent() == USER_AGENT
+    monkeypatch.setenv(ft.CONTACT_ENV, "jsna@rutland.gov.uk")
+    assert ft.user_agent().endswith("builder; +jsna@rutland.gov.uk)")
+    c = FingertipsClient(cache=RawCache(tmp_path), contact="https://example.org/team")
+    assert c.session.headers["User-Agent"].endswith("; +https://example.org/team)")
+    with pytest.raises(ValueError, match="RUTLAND_JSNA_CONTACT"):
+        ft.user_agent("me)\r\nX-Evil: 1")
+
+
 def test_session_identifies_itself_and_always_verifies(client):
     assert client.session.headers["User-Agent"] == USER_AGENT
-    assert USER_AGENT.startswith(f"rutland_jsna/{ft.__version__} (+")
+    assert USER_AGENT == f"rutland_jsna/{ft.__version__} (Joint Strategic Needs Assessment builder)"
     assert client.session.verify is True
     assert client.session.trust_env is True
 

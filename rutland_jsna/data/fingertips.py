@@ -33,6 +33,7 @@ from __future__ import annotations
 import difflib
 import html
 import json
+import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -63,6 +64,8 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "MAX_IDS_PER_REQUEST",
     "USER_AGENT",
+    "CONTACT_ENV",
+    "user_agent",
     "FetchResult",
     "FingertipsClient",
     "FingertipsLookupError",
@@ -75,11 +78,21 @@ __all__ = [
 ]
 
 DEFAULT_BASE_URL = "https://fingertips.phe.org.uk/api/"
-#: Placeholder until the project has a public home.
-PROJECT_URL = "https://example.org/rutland_jsna"
-USER_AGENT = (
-    f"rutland_jsna/{__version__} (+{PROJECT_URL}; Joint Strategic Needs Assessment builder)"
-)
+#: Environment variable with a contact (e-mail address or URL) of the team running the
+#: client, added to the User-Agent so the API's operators can reach them.
+CONTACT_ENV = "RUTLAND_JSNA_CONTACT"
+USER_AGENT = f"rutland_jsna/{__version__} (Joint Strategic Needs Assessment builder)"
+
+
+def user_agent(contact: str | None = None) -> str:
+    """The client's User-Agent: :data:`USER_AGENT`, with ``+contact`` when a contact is given
+    or set in ``$RUTLAND_JSNA_CONTACT`` (e.g. ``"+jsna@rutland.gov.uk"``)."""
+    contact = (contact if contact is not None else os.environ.get(CONTACT_ENV, "")).strip()
+    if not contact:
+        return USER_AGENT
+    if any(ch in contact for ch in "()\r\n"):
+        raise ValueError(f"{CONTACT_ENV}: a contact may not contain brackets or line breaks")
+    return f"rutland_jsna/{__version__} (Joint Strategic Needs Assessment builder; +{contact})"
 #: The bulk CSV and metadata endpoints accept at most 100 indicator ids per request.
 MAX_IDS_PER_REQUEST = 100
 #: (connect, read) seconds. Large bulk files can take tens of seconds to start streaming.
@@ -284,6 +297,9 @@ class FingertipsClient:
         Base of the exponential back-off, seconds.
     sleep : callable
         Called with the seconds to wait between attempts; inject a recorder in tests.
+    contact : str, optional
+        An e-mail address or URL of the team running the client, sent in the User-Agent
+        (default ``$RUTLAND_JSNA_CONTACT``; see :func:`user_agent`).
 
     Notes
     -----
@@ -301,6 +317,7 @@ class FingertipsClient:
         attempts: int = DEFAULT_ATTEMPTS,
         backoff: float = DEFAULT_BACKOFF_S,
         sleep: Callable[[float], None] = time.sleep,
+        contact: str | None = None,
     ):
         self.base_url = _check_base_url(base_url)
         if attempts < 1:
@@ -314,7 +331,7 @@ class FingertipsClient:
         self.backoff = float(backoff)
         self._sleep = sleep
         self.session = requests.Session()
-        self.session.headers["User-Agent"] = USER_AGENT
+        self.session.headers["User-Agent"] = user_agent(contact)
         self.session.verify = True  # never switched off; REQUESTS_CA_BUNDLE still applies
         self.session.trust_env = True  # honour HTTPS_PROXY / NO_PROXY / REQUESTS_CA_BUNDLE
 
