@@ -28,7 +28,7 @@ BEST = "best"  # best (or lowest when no polarity) comparator-group value
 WORST = "worst"  # worst (or highest when no polarity) comparator-group value
 ENGLAND = "england"  # England's value for the same period (NaN when none)
 COMPARISON = "comparison"  # Comparison/GoalComparison/quintile label used for the RAG column
-COMPARISON_BASIS = "comparison_basis"  # "England", "goal" or "national quintiles"
+COMPARISON_BASIS = "comparison_basis"  # one of the BASIS_* values below
 GOAL_LOWER = "goal_lower"
 GOAL_UPPER = "goal_upper"
 TREND = "trend"  # TrendLabel value (direction of travel)
@@ -52,3 +52,8 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     PREVIOUS_COMPARISON, SAME_COMPARISON_SINCE, SUPPRESSED, SMALL_NUMBERS, MISSING_REASON,
     VALUE_NOTE, CI_LEVEL, COUNT_SUPPRESSED, TREND_REASON,
 )
+
+#: Values of COMPARISON_BASIS: what the RAG column compares the value with.
+BASIS_ENGLAND = "England"
+BASIS_GOAL = "goal"
+BASIS_QUINTILES = "national quintiles"

@@ -518,8 +518,8 @@ def _finish(out: pd.DataFrame) -> pd.DataFrame:
     method = out["comparison_method"]
     out[C.COMPARISON_BASIS] = np.select(
         [method == ComparisonMethod.GOAL.value, method == ComparisonMethod.QUINTILES.value],
-        ["goal", "national quintiles"],
-        default="England",
+        [C.BASIS_GOAL, C.BASIS_QUINTILES],
+        default=C.BASIS_ENGLAND,
     )
     not_compared = np.where(
         method == ComparisonMethod.GOAL.value, GoalComparison.NOT_COMPARED.value,

@@ -336,17 +336,18 @@ def generate_demo_snapshot(
     series = _series_list(indicators, world)
     by_id: dict[int, list[pd.DataFrame]] = defaultdict(list)
     periods_meta = {}
-    # Persons before the sexes of the same indicator and age, which follow it.
-    persons: dict[tuple[int, str], pd.DataFrame] = {}
-    frames: dict[int, pd.DataFrame] = {}
-    for i in sorted(range(len(series)), key=lambda i: series[i].sex_out != "Persons"):
-        s = series[i]
-        base = persons.get((s.key[0], s.age_out)) if s.sex_out != "Persons" else None
-        frames[i] = generate_series(s, world, seed, base)
-        if s.sex_out == "Persons":
-            persons[(s.key[0], s.age_out)] = frames[i]
-    for i, s in enumerate(series):  # files keep the series order
-        by_id[s.key[0]].append(frames[i])
+    # Persons first: the sexes of the same indicator and age follow it.
+    persons = {
+        (s.key[0], s.age_out): generate_series(s, world, seed)
+        for s in series
+        if s.sex_out == "Persons"
+    }
+    for s in series:  # files keep the series order
+        by_id[s.key[0]].append(
+            persons[(s.key[0], s.age_out)]
+            if s.sex_out == "Persons"
+            else generate_series(s, world, seed, persons.get((s.key[0], s.age_out)))
+        )
         periods_meta[f"{s.key[0]}|{s.sex_out}|{s.age_out}"] = list(s.periods)
 
     files: list[dict[str, Any]] = []

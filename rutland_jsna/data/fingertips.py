@@ -81,7 +81,8 @@ DEFAULT_BASE_URL = "https://fingertips.phe.org.uk/api/"
 #: Environment variable with a contact (e-mail address or URL) of the team running the
 #: client, added to the User-Agent so the API's operators can reach them.
 CONTACT_ENV = "RUTLAND_JSNA_CONTACT"
-USER_AGENT = f"rutland_jsna/{__version__} (Joint Strategic Needs Assessment builder)"
+_UA_COMMENT = "Joint Strategic Needs Assessment builder"
+USER_AGENT = f"rutland_jsna/{__version__} ({_UA_COMMENT})"
 
 
 def user_agent(contact: str | None = None) -> str:
@@ -92,7 +93,7 @@ def user_agent(contact: str | None = None) -> str:
         return USER_AGENT
     if any(ch in contact for ch in "()\r\n"):
         raise ValueError(f"{CONTACT_ENV}: a contact may not contain brackets or line breaks")
-    return f"rutland_jsna/{__version__} (Joint Strategic Needs Assessment builder; +{contact})"
+    return f"rutland_jsna/{__version__} ({_UA_COMMENT}; +{contact})"
 #: The bulk CSV and metadata endpoints accept at most 100 indicator ids per request.
 MAX_IDS_PER_REQUEST = 100
 #: (connect, read) seconds. Large bulk files can take tens of seconds to start streaming.

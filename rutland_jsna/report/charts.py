@@ -31,6 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from ..stats.labels import QUINTILE_LABELS_NO_JUDGEMENT, QUINTILE_LABELS_RAG, Polarity
+from ..stats.quantiles import quintile_category
 from .format import format_number, is_missing
 from .html import Html, details, esc, scroll_region, slug, tag, text_colour_for
 from .legend import BASIS_ENGLAND, comparison_colour, comparison_text
@@ -57,6 +58,8 @@ AF_DARK_BLUE = "#12436D"
 AF_ORANGE = "#F46A25"
 AF_TURQUOISE = "#28A197"
 AF_DARK_PINK = "#801650"
+#: The series colours in order (grouped bars, stacked segments).
+SERIES_COLOURS = (AF_DARK_BLUE, AF_ORANGE, AF_TURQUOISE, AF_DARK_PINK)
 ENGLAND_COLOUR = "#000000"
 CI_COLOUR = "#444444"
 GOAL_COLOUR = "#801650"
@@ -583,11 +586,12 @@ def _band_names(polarity: str | None) -> tuple[str, ...]:
 
 
 def _band_of(value: Any, bounds: Sequence[Any]) -> int | None:
-    """Index (0 = lowest values) of the band holding ``value``; a value on a bound is in the
-    lower band, as :func:`~rutland_jsna.stats.quantiles.quintiles` assigns."""
+    """Index (0 = lowest values) of the band holding ``value``, by
+    :func:`~rutland_jsna.stats.quantiles.quintile_category` (a value on a bound is in the lower
+    band)."""
     if is_missing(value) or any(is_missing(b) for b in bounds):
         return None
-    return int(sum(round(float(value), 10) > float(b) for b in bounds))
+    return int(quintile_category(value, bounds)[0]) - 1
 
 
 def _usable_bands(bands: pd.DataFrame | None, x_of: Mapping[str, int]) -> pd.DataFrame | None:
@@ -876,7 +880,6 @@ def grouped_bar_chart(
     frame = data[[category, *series]].copy()
     if frame[list(series)].apply(pd.to_numeric, errors="coerce").notna().sum().sum() == 0:
         return no_chart(title, "no values are available.")
-    colours = [AF_DARK_BLUE, AF_ORANGE, AF_TURQUOISE, AF_DARK_PINK]
     k = len(series)
     with chart_style():
         fig = Figure(figsize=(8.5, 4.0))
@@ -886,7 +889,7 @@ def grouped_bar_chart(
         for j, s in enumerate(series):
             vals = pd.to_numeric(frame[s], errors="coerce").to_numpy(dtype=float)
             bars = ax.bar(x + (j - (k - 1) / 2) * width, np.nan_to_num(vals), width,
-                          color=colours[j % len(colours)], label=s)
+                          color=SERIES_COLOURS[j % len(SERIES_COLOURS)], label=s)
             for rect, v in zip(bars, vals, strict=True):
                 ax.text(rect.get_x() + rect.get_width() / 2, rect.get_height(),
                         "no data" if np.isnan(v) else format_number(v, decimals),
@@ -942,8 +945,7 @@ def stacked_bar_chart(
         vals = np.column_stack([vals, rest])
         frame[remainder] = rest
         names.append(remainder)
-    colours = [AF_DARK_BLUE, AF_ORANGE, AF_TURQUOISE, AF_DARK_PINK]
-    fills = [colours[j % len(colours)] for j in range(len(segments))]
+    fills = [SERIES_COLOURS[j % len(SERIES_COLOURS)] for j in range(len(segments))]
     if remainder:
         fills.append(_REMAINDER_COLOUR)
     labels = [_wrap(c, 22) for c in frame[category].astype(str)]

@@ -7,6 +7,7 @@ its word, printed in black or white, whichever contrasts more with the chip (WCA
 
 from __future__ import annotations
 
+from ..analysis import columns as C
 from ..stats.labels import (
     COMPARISON_COLOURS,
     QUINTILE_LABELS_NO_JUDGEMENT,
@@ -32,9 +33,7 @@ __all__ = [
     "rag_group",
 ]
 
-BASIS_ENGLAND = "England"
-BASIS_GOAL = "goal"
-BASIS_QUINTILES = "national quintiles"
+BASIS_ENGLAND, BASIS_GOAL, BASIS_QUINTILES = C.BASIS_ENGLAND, C.BASIS_GOAL, C.BASIS_QUINTILES
 
 #: "Statistical Significance compared to England or Benchmark", in the printed order (§1.3).
 COMPARISON_LEGEND_ORDER: tuple[str, ...] = (

@@ -110,9 +110,7 @@ __all__ = [
 ]
 
 #: ``comparison_basis`` values (analysis/columns.py).
-BASIS_ENGLAND = "England"
-BASIS_GOAL = "goal"
-BASIS_QUINTILES = "national quintiles"
+BASIS_ENGLAND, BASIS_GOAL, BASIS_QUINTILES = C.BASIS_ENGLAND, C.BASIS_GOAL, C.BASIS_QUINTILES
 _BASES = (BASIS_ENGLAND, BASIS_GOAL, BASIS_QUINTILES)
 
 #: ``small_numbers`` means "fewer than this many events" (analysis/columns.py).

@@ -255,7 +255,7 @@ def overview(ctx: ChapterContext) -> Html:
 def _neighbour_chart(ctx: ChapterContext, row: pd.Series, label: str) -> Html:
     values = comparator_values(ctx.rows, row[C.KEY], ctx.group_codes, ctx.area_names,
                                england_code=ctx.england_code)
-    goal = row[C.GOAL_LOWER] if row[C.COMPARISON_BASIS] == "goal" else None
+    goal = row[C.GOAL_LOWER] if row[C.COMPARISON_BASIS] == C.BASIS_GOAL else None
     return charts.neighbour_chart(
         values, area_code=ctx.area_code, indicator=label,
         period=row[C.PERIOD] if not is_missing(row[C.PERIOD]) else "latest period",
@@ -268,8 +268,8 @@ def _neighbour_chart(ctx: ChapterContext, row: pd.Series, label: str) -> Html:
 def _trend_chart(ctx: ChapterContext, row: pd.Series, label: str) -> Html:
     area = trend_series(ctx.rows, row[C.KEY], ctx.area_code)
     england = trend_series(ctx.rows, row[C.KEY], ctx.england_code)
-    goal = row[C.GOAL_LOWER] if row[C.COMPARISON_BASIS] == "goal" else None
-    quintiled = row[C.COMPARISON_BASIS] == QUINTILE_BASIS
+    goal = row[C.GOAL_LOWER] if row[C.COMPARISON_BASIS] == C.BASIS_GOAL else None
+    quintiled = row[C.COMPARISON_BASIS] == C.BASIS_QUINTILES
     return charts.trend_chart(
         area, area_name=ctx.area_name, indicator=label, unit=row[C.UNIT],
         england=england[["period", "value"]] if len(england) else None,
@@ -288,17 +288,13 @@ def _worse_or_bottom(table: pd.DataFrame) -> list[str]:
     return [k for k in table[C.KEY] if k in keys]
 
 
-#: ``comparison_basis`` of an indicator compared in national quintiles (e.g. P4 dental).
-QUINTILE_BASIS = "national quintiles"
-
-
 def _red_or_worsening(table: pd.DataFrame) -> list[str]:
     """Keys that get a trend chart: worse than England or its goal, getting worse, or compared
     in national quintiles (their trend is drawn over the quintile bands, chapters.md §1.8)."""
     keys = set(narrative.significantly_worse_rows(table)[C.KEY])
     worsening = table[table[C.TREND].astype("str").str.endswith("getting worse")]
     keys |= set(worsening[C.KEY])
-    keys |= set(table.loc[table[C.COMPARISON_BASIS] == QUINTILE_BASIS, C.KEY])
+    keys |= set(table.loc[table[C.COMPARISON_BASIS] == C.BASIS_QUINTILES, C.KEY])
     return [k for k in table[C.KEY] if k in keys]
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "QUINTILE_BOUND_COLUMNS",
     "QuintileReason",
     "quintile_bounds",
+    "quintile_category",
     "quintiles",
     "spine_percentiles",
 ]
@@ -196,10 +197,7 @@ def quintiles(values: Any, polarity: Any, *, by: Any = None) -> pd.DataFrame:
     enough = (counts >= MIN_VALUES_QUINTILES)[codes]
     missing = np.isnan(v)
     row_bounds = bounds[codes]
-    with np.errstate(invalid="ignore"):
-        # Compare at the bounds' precision (10 dp), so a value that *is* an interior bound
-        # stays in the lower category even when it has more than 10 decimals.
-        category = 1 + (np.round(v, _DECIMALS)[:, None] > row_bounds).sum(axis=1)
+    category = quintile_category(v, row_bounds)
     assigned = enough & ~missing
     high_good = pol == Polarity.HIGH_IS_GOOD
     quintile = np.where(high_good, 6 - category, category)
@@ -273,6 +271,26 @@ def spine_percentiles(values: Any, *, by: Any = None) -> pd.DataFrame:
     out = pd.DataFrame(pct, index=labels, columns=list(SPINE_COLUMNS[1:]))
     out.insert(0, "n", pd.array(counts, dtype="Int64"))
     return out
+
+
+def quintile_category(values: Any, bounds: Any) -> np.ndarray:
+    """Category 1..5 by value (1 = lowest) of each value among its four quintile bounds.
+
+    ``bounds`` is one row of four bounds (``p20, p40, p60, p80`` of :func:`quintile_bounds`)
+    for all values, or one row per value. A value equal to a bound is in the lower category;
+    values are compared at the bounds' precision (10 decimal places), so a value that *is* an
+    interior bound stays in the lower category even when it has more than 10 decimals. The
+    result for a missing value or missing bounds is meaningless: callers mask them.
+
+    Examples
+    --------
+    >>> quintile_category([2.8, 2.81, 9.0], [2.8, 4.6, 6.4, 8.2]).tolist()
+    [1, 2, 5]
+    """
+    v = np.atleast_1d(np.asarray(values, dtype=float))
+    b = np.asarray(bounds, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return 1 + (np.round(v, _DECIMALS)[:, None] > np.atleast_2d(b)).sum(axis=1)
 
 
 def quintile_bounds(values: Any, *, by: Any = None) -> pd.DataFrame:
