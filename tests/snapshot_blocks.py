@@ -134,7 +134,7 @@ def block_name(index: int, source: str) -> str:
 @contextmanager
 def _fixed_build_date() -> Iterator[None]:
     """Make ``load_chapter`` use :data:`BUILD_DATE` whatever the chapter passes."""
-    import rutland_jsna.report.context as context
+    import rutland_jsna.chapter.context as context
 
     original = context.load_chapter
 
@@ -157,7 +157,7 @@ def _fixed_build_date() -> Iterator[None]:
 
 @contextmanager
 def _reports_root(root: Path) -> Iterator[None]:
-    from rutland_jsna.report.context import reports_root_override
+    from rutland_jsna.chapter.context import reports_root_override
 
     with reports_root_override(root):
         yield
@@ -168,7 +168,7 @@ def _previous_release(root: Path, chapter: str, area_code: str) -> None:
     first indicator's comparison changed, so the "changes since" block has changes to list."""
     from rutland_jsna.analysis import columns as C
     from rutland_jsna.analysis.changes import summary_csv_path, write_summary_csv
-    from rutland_jsna.report.context import load_chapter
+    from rutland_jsna.chapter.context import load_chapter
 
     ctx = load_chapter(chapter, area_code, release=PREVIOUS_RELEASE, build_date=BUILD_DATE,
                        reports_root=root / "none")

@@ -1,5 +1,5 @@
 """One demonstration series: an indicator × sex × age for England, the regions and every
-upper-tier authority over several periods (private to :mod:`rutland_jsna.data.demo`).
+upper-tier authority over several periods (private to :mod:`rutland_jsna.demo.snapshot`).
 
 The model, on a transformed scale (logit for proportions, log for rates, identity for means,
 life expectancy and other values): England's level and a gentle trend, plus for each area a
@@ -8,7 +8,7 @@ cells move their area's whole series through the pin. Counts and denominators ar
 (binomial for proportions, Poisson for rates and DSR age bands) or, for pinned cells, searched
 so that the value reproduces the printed figure. Values and confidence intervals come from
 ``rutland_jsna.stats`` (Wilson, Byar/exact Poisson, Dobson); other value types get the
-approximate interval documented in :mod:`rutland_jsna.data.demo`.
+approximate interval documented in :mod:`rutland_jsna.demo.snapshot`.
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, logit
 
+from ..data import columns as C
+from ..data.catalogue import period_start_year
+from ..data.catalogue_model import ComparisonMethod, Indicator, ValueType
 from ..stats.compare import compare_to_benchmark, compare_to_goal
 from ..stats.dsr import ESP2013, dsr_ci
 from ..stats.labels import Polarity, TrendLabel
@@ -27,12 +30,9 @@ from ..stats.proportions import proportion_ci
 from ..stats.quantiles import quintiles
 from ..stats.rates import rate_ci
 from ..stats.trend import recent_trend
-from . import columns as C
-from ._demo_pins import CellPin, SeriesKey, SeriesPins
-from ._demo_tune import TuneError, tune_dsr, tune_ratio
-from ._demo_world import World, stream
-from .catalogue import period_start_year
-from .catalogue_model import ComparisonMethod, Indicator, ValueType
+from .pins import CellPin, SeriesKey, SeriesPins
+from .tune import TuneError, tune_dsr, tune_ratio
+from .world import World, stream
 
 Z95, Z998 = 1.959963984540054, 3.090232306167813
 SUPPRESSED_NOTE = "Value suppressed for disclosure control due to small count"

@@ -1,9 +1,9 @@
-"""Demonstration local extracts (private to :mod:`rutland_jsna.data.demo`).
+"""Demonstration local extracts (private to :mod:`rutland_jsna.demo.snapshot`).
 
-Files and columns are documented in the :mod:`rutland_jsna.data.demo` docstring. The column
+Files and columns are documented in the :mod:`rutland_jsna.demo.snapshot` docstring. The column
 sets follow the templates of :mod:`rutland_jsna.data.local` (dental access, UDA delivery, Covid
-recovery). Rutland and England are pinned to ``demo_pins/dental_access_2022.csv`` and
-``demo_pins/covid_recovery.csv``; everything else is invented.
+recovery). Rutland and England are pinned to ``data/board_papers/dental_access_2022.csv`` and
+``demo/pin_tables/covid_recovery.csv``; everything else is invented.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config import ENGLAND_CODE
-from ._demo_world import PINS_DIR, World, stream
+from ..config import BOARD_PAPERS_DIR, ENGLAND_CODE
+from .world import PINS_DIR, World, stream
 
 DEMO_SOURCE_LABEL = "demonstration data (not official statistics)"
 PINNED_SOURCE_LABEL = "demonstration data pinned to published figures (not official statistics)"
@@ -40,8 +40,8 @@ VACCINATION_DATE = "2023-03-02"
 DOSES = ("Dose 1", "Dose 2", "Booster/Dose 3")
 
 
-def _pins(name: str) -> list[dict[str, str]]:
-    with open(PINS_DIR / name, newline="", encoding="utf-8") as fh:
+def _pins(name: str, folder: Path = PINS_DIR) -> list[dict[str, str]]:
+    with open(folder / name, newline="", encoding="utf-8") as fh:
         return [{k: (v or "").strip() for k, v in r.items()} for r in csv.DictReader(fh)]
 
 
@@ -58,7 +58,7 @@ def _write(df: pd.DataFrame, path: Path) -> int:
 def _dental_pins() -> dict[str, dict[tuple[str, str], float]]:
     out: dict[str, dict[tuple[str, str], float]] = {}
     group = {"Total population": "All ages", "0-17 year olds": "0-17", "Adults": "18+"}
-    for r in _pins("dental_access_2022.csv"):
+    for r in _pins("dental_access_2022.csv", BOARD_PAPERS_DIR):
         kind = "rate" if r["measure"] == "dental access rate" else "change"
         # The adults' bullet says "2019 to 2021". For England the three changes are consistent
         # only as 2019->2022, so England's is read that way; Rutland's is kept as printed.

@@ -1,6 +1,6 @@
 """The demonstration world: areas, populations, latent area factors and neighbour groups.
 
-Private to :mod:`rutland_jsna.data.demo`. Every random draw comes from a stream keyed by the
+Private to :mod:`rutland_jsna.demo.snapshot`. Every random draw comes from a stream keyed by the
 seed and a name (:func:`stream`), so the result does not depend on the order in which parts of
 the snapshot are generated.
 """
@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from ..config import DEFAULT_AREA_CODE
-from . import areas as _areas
+from ..data import areas as _areas
 
-PINS_DIR: Path = Path(__file__).resolve().parent / "demo_pins"
+PINS_DIR: Path = Path(__file__).resolve().parent / "pin_tables"
 
 #: Model name of the demonstration neighbour groups, and of Rutland's real CIPFA group.
 DEMO_NEIGHBOUR_MODEL = "Demonstration neighbours (not CIPFA)"
@@ -44,7 +44,7 @@ class World:
     Arrays are in the order of :func:`rutland_jsna.data.areas.upper_tier_areas`.
     ``deprivation``, ``rurality`` and ``older`` are standardised latent factors (mean about 0,
     sd about 1); ``population`` is the resident population (invented, except where
-    ``demo_pins/area_pins.csv`` pins it).
+    ``pin_tables/area_pins.csv`` pins it).
     """
 
     seed: int

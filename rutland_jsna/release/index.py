@@ -19,8 +19,8 @@ import pandas as pd
 
 from ..analysis import columns as C
 from ..analysis.changes import read_summary_csv, release_sort_key, summary_csv_path
-from .html import Html, data_table, esc, heading, paragraph, tag
-from .legend import COMPARISON_LEGEND_ORDER, rag_group
+from ..report.html import Html, data_table, esc, heading, paragraph, tag
+from ..report.legend import COMPARISON_LEGEND_ORDER, rag_group
 
 __all__ = [
     "ALL_AREAS",
@@ -40,7 +40,7 @@ __all__ = [
 MANIFEST = "release.json"
 #: ``ReleaseManifest.kind`` of an all-area release.
 ALL_AREAS = "all-areas"
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "report" / "templates"
 CSS_PATH = TEMPLATES_DIR / "jsna" / "jsna.css"
 
 #: Chapter titles for links and page titles.

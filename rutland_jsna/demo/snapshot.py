@@ -27,7 +27,7 @@ Snapshot folder
     indicator's period format (``2021``, ``2021/22``, ``2018 - 20``, ``2017/18 - 21/22``,
     ``Aug 2019 - Jul 2020``), ``Time period Sortable`` = start year × 10000 and ``Time period
     range`` 1y/3y/5y. The latest period is the one the outcomes report printed (sexual health:
-    2022; see ``demo_pins/generator_parameters.csv``).
+    2022; see ``pin_tables/generator_parameters.csv``).
 ``neighbours.csv`` — ``area_code, area_name, position, neighbour_code, neighbour_name, model``:
     15 demonstration neighbours per authority (nearest in the generator's latent factors; model
     "Demonstration neighbours (not CIPFA)"), except the subject area (Rutland), which has its
@@ -52,7 +52,7 @@ Snapshot folder
 ``covid_vaccination.csv`` — ``area_code, area_name, age_group ("12+"), dose ("Dose 1",
     "Dose 2", "Booster/Dose 3"), date (2023-03-02), vaccinated, population, uptake_pct``:
     all authorities and England; Rutland higher than England for booster/dose 3 and lower for
-    doses 1 and 2, as the report says (the levels are invented: ``demo_pins/covid_recovery.csv``).
+    doses 1 and 2, as the report says (the levels are invented: ``pin_tables/covid_recovery.csv``).
 ``covid_deaths_by_place.csv`` — ``area_code, area_name, place_of_death ("Hospital", "Care
     home", "Other"), deaths, as_of_year, as_of_week``: Rutland 57 / 43 / 10 (total 110, as of
     week 7 of 2023); other areas invented in proportion to population.
@@ -69,7 +69,7 @@ How values are made
 -------------------
 Latent factors per authority (deprivation, rurality, older age structure) and invented
 populations (Rutland 41,000; City of London and the Isles of Scilly small, so that small counts
-and suppression occur; ``demo_pins/area_pins.csv``). Each series: England's level and a gentle
+and suppression occur; ``pin_tables/area_pins.csv``). Each series: England's level and a gentle
 trend; an area effect from the factors, the region and noise; binomial (proportions) or Poisson
 (crude rates, the 19 ESP2013 age bands of DSRs, winter/non-winter deaths) draws. Values and
 intervals come from :mod:`rutland_jsna.stats`: ``proportion_ci`` (Wilson), ``rate_ci`` (exact
@@ -90,7 +90,7 @@ Trend on the latest period comes from ``stats.recent_trend`` (proportions: chi-s
 counts; other types: weighted regression on the 95% intervals; "Cannot be calculated" for 3- and
 5-year periods and irregular survey years).
 
-What is pinned (``demo_pins/``)
+What is pinned (``pin_tables/``)
 -------------------------------
 * Outcomes report: the subject's and England's latest values; the neighbour values that give
   the printed rank r/n, Best and Worst (neighbours left blank where n < 16); the printed
@@ -108,7 +108,7 @@ What is pinned (``demo_pins/``)
   needs assessment gives one, otherwise 2014 for annual indicators and 2011 - 13 for HIV late
   diagnosis); blank cells are suppressed values.
 * Only rows with a Fingertips id are generated: pins of rows without an id (e.g. the 12-month
-  review, HPV, shingles) are kept in ``demo_pins`` but produce no data ("no data" in chapters).
+  review, HPV, shingles) are kept in ``pin_tables`` but produce no data ("no data" in chapters).
 
 Schema substitutions
 --------------------
@@ -134,15 +134,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import raw_dir
-from . import columns as C
-from . import schema as _schema
-from ._demo_local import write_local_extracts
-from ._demo_pins import SeriesKey, load_pins, series_key
-from ._demo_series import Series, generate_series, series_years
-from ._demo_world import PINS_DIR, build_world, neighbour_table
-from .catalogue import format_period, load_catalogue
-from .catalogue_model import Indicator
+from ..config import BOARD_PAPERS_DIR, raw_dir
+from ..data import columns as C
+from ..data import schema as _schema
+from ..data.catalogue import format_period, load_catalogue
+from ..data.catalogue_model import Indicator
+from .local import write_local_extracts
+from .pins import SeriesKey, load_pins, series_key
+from .series import Series, generate_series, series_years
+from .world import PINS_DIR, build_world, neighbour_table
 
 __all__ = [
     "DEFAULT_SEED",
@@ -180,16 +180,17 @@ _AGE_STAND_INS = {">=37 weeks gestational age at birth": "37+ weeks"}
 
 def fingerprint_inputs() -> list[Path]:
     """The files the demonstration snapshot is made from (see :func:`generator_fingerprint`)."""
-    data_dir = Path(__file__).resolve().parent
+    demo_dir = Path(__file__).resolve().parent
+    data_dir = demo_dir.parent / "data"
     return [
-        *sorted(data_dir.glob("demo*.py")),
-        *sorted(data_dir.glob("_demo_*.py")),
+        *sorted(demo_dir.glob("*.py")),
+        *sorted((demo_dir / "pin_tables").glob("*")),
         data_dir / "schema.py",
         data_dir / "local.py",
-        *sorted((data_dir / "demo_pins").glob("*")),
+        *sorted(BOARD_PAPERS_DIR.glob("*")),
         *sorted((data_dir / "catalogue").glob("*.csv")),
         *sorted((data_dir / "areas").glob("*.csv")),
-        *sorted((data_dir.parent / "stats").glob("*.py")),
+        *sorted((demo_dir.parent / "stats").glob("*.py")),
     ]
 
 
@@ -250,7 +251,7 @@ def _series_list(indicators: tuple[Indicator, ...], world) -> list[Series]:
     for key in sorted(grouped, key=lambda k: (k[0], k[1], k[2])):
         inds = grouped[key]
         if key not in params:
-            raise ValueError(f"demo_pins/generator_parameters.csv has no row for {key}")
+            raise ValueError(f"pin_tables/generator_parameters.csv has no row for {key}")
         rep = inds[0]
         years = series_years(rep, params[key])
         periods = tuple(format_period(rep.period_type, int(y)) for y in years)
@@ -381,7 +382,7 @@ def generate_demo_snapshot(
         "is_demo": True,
         "banner": DEMO_BANNER,
         "source": DEMO_SOURCE,
-        "generator": "rutland_jsna.data.demo",
+        "generator": "rutland_jsna.demo",
         "generator_version": GENERATOR_VERSION,
         "seed": seed,
         "data_as_of": DATA_AS_OF,
@@ -446,14 +447,14 @@ def _verify_manifest(folder: Path) -> list[dict[str, str]]:
     for r in rows:
         actual = _sha256(folder / r["file"])
         if actual != r["sha256"]:
-            from .errors import ChecksumMismatchError
+            from ..data.errors import ChecksumMismatchError
 
             raise ChecksumMismatchError(str(folder / r["file"]), r["sha256"], actual)
     return rows
 
 
 def _read_snapshot(folder: Path) -> pd.DataFrame:
-    from .store import read_bulk_csv
+    from ..data.store import read_bulk_csv
 
     rows = _verify_manifest(folder)
     frames = [read_bulk_csv(folder / r["file"]) for r in rows if r["kind"] == "bulk_csv"]
@@ -483,7 +484,7 @@ def ensure_demo_store(
         manifest's sha256), ``snapshot_dir``, ``seed``, ``generator_version``, ``data_as_of``,
         ``store_path``.
     """
-    from .store import processed_paths, read_processed, write_processed
+    from ..data.store import processed_paths, read_processed, write_processed
 
     folder = Path(snapshot_dir) if snapshot_dir is not None else demo_snapshot_dir(seed)
     if force:

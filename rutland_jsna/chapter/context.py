@@ -218,7 +218,7 @@ def store_files(source: str | os.PathLike[str] = "demo") -> list[Path]:
     from ..data import store
 
     if source == "demo":
-        from ..data import demo
+        from .. import demo
 
         files = list(store.processed_paths(demo.DEMO_STORE_NAME))
         folder = demo.demo_snapshot_dir()
@@ -305,7 +305,7 @@ def _load_store(source: str | os.PathLike[str] = "demo") -> LoadedStore:
     from ..data import store
 
     if source == "demo":
-        from ..data import demo
+        from .. import demo
 
         frame, meta = demo.ensure_demo_store()
         folder = Path(str(meta.get("snapshot_dir", "")))
@@ -666,7 +666,7 @@ def _demo_labels(indicators: tuple[Indicator, ...]) -> tuple[Indicator, ...]:
     """Catalogue rows with the Sex/Age strings the demonstration files use for them."""
     from dataclasses import replace
 
-    from ..data.demo import demo_series_label
+    from ..demo import demo_series_label
 
     out = []
     for ind in indicators:

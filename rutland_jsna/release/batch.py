@@ -10,13 +10,13 @@ How it stays fast
 -----------------
 * **Statistics once.** Before any area is rendered, the parent process computes every
   chapter's indicator summaries for the whole country
-  (:func:`rutland_jsna.report.context.national_summaries` →
+  (:func:`rutland_jsna.chapter.context.national_summaries` →
   :func:`rutland_jsna.analysis.national.national_statistics`: grouped, vectorised, ~1 s a
   chapter) and writes them once to the staging folder; each worker loads them once and every
-  chapter context takes its area's slice (:func:`~rutland_jsna.report.context.shared_summaries`)
+  chapter context takes its area's slice (:func:`~rutland_jsna.chapter.context.shared_summaries`)
   instead of recomputing it.
 * **No kernel per chapter.** A worker is one long-lived process that renders area after
-  area by running the notebooks' cells in-process (:mod:`rutland_jsna.report.render`): the
+  area by running the notebooks' cells in-process (:mod:`rutland_jsna.release.executor`): the
   imports and the verified store are paid once per worker, not once per chapter. The HTML is
   the one a papermill build of that area gives (tested for one area).
 * **Incremental.** Every area × chapter has the build key of a single-area build; chapters
@@ -188,7 +188,7 @@ def render_area(task: AreaTask) -> AreaOutcome:
     Never raises for a chapter's failure: the outcome carries the error instead, so one area
     cannot stop the batch.
     """
-    from .context import reports_root_override, shared_summaries
+    from ..chapter.context import reports_root_override, shared_summaries
 
     start = time.perf_counter()
     outcome = AreaOutcome(task.area_code)
@@ -248,7 +248,7 @@ def _areas(codes: Sequence[str] | None) -> list[tuple[str, str]]:
 def _write_shared(staging: Path, chapters: Sequence[str], source: str, confidence: float,
                   codes: Sequence[str]) -> tuple[str | None, float, str]:
     """Compute and store the whole country's summaries once; (path, seconds, problem)."""
-    from .context import national_summaries
+    from ..chapter.context import national_summaries
 
     start = time.perf_counter()
     try:
@@ -281,7 +281,7 @@ def build_all_areas(
     Parameters
     ----------
     release, source, chapters, confidence, reports_root, notebooks, progress, incremental
-        As :func:`rutland_jsna.report.build.build` (each area uses its default comparators).
+        As :func:`rutland_jsna.release.build.build` (each area uses its default comparators).
     areas : sequence of str, optional
         Area codes; default all 153 upper-tier authorities.
     workers : int, optional
@@ -303,7 +303,7 @@ def build_all_areas(
     ValueError
         Bad release label, chapter or area code.
     """
-    from .context import default_release_label
+    from ..chapter.context import default_release_label
 
     start = time.perf_counter()
     release = check_release_label(release or default_release_label())
@@ -537,7 +537,7 @@ def national_html(staging: Path, manifest: ReleaseManifest, results: Sequence[Ar
     column headers ``scope="col"`` and the area name as the row header ``scope="row"``.
     """
     from ..data import areas as A
-    from .html import Html, data_table, heading, paragraph, tag
+    from ..report.html import Html, data_table, heading, paragraph, tag
     from .index import _banner, page
 
     region = {a.code: a.region_name or "" for a in A.upper_tier_areas()}

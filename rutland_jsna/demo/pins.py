@@ -1,7 +1,7 @@
 """Published figures the demonstration snapshot reproduces (private to the demo generator).
 
-Reads ``demo_pins/`` (copies of the published CSVs plus the pin tables documented in
-``demo_pins/README.md``) and turns them into per-series cell pins:
+Reads ``pin_tables/`` (copies of the published CSVs plus the pin tables documented in
+``pin_tables/README.md``) and turns them into per-series cell pins:
 
 * outcomes report (``outcomes_report_rutland.csv``, aligned 1:1 with the catalogue's outcomes
   rows): the subject area's and England's latest values; the neighbour values that reproduce
@@ -17,10 +17,12 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from . import areas as _areas
-from ._demo_world import PINS_DIR, World, stream
-from .catalogue_model import Chapter, Indicator
+from ..config import BOARD_PAPERS_DIR
+from ..data import areas as _areas
+from ..data.catalogue_model import Chapter, Indicator
+from .world import PINS_DIR, World, stream
 
 SeriesKey = tuple[int, str, str]  # (fingertips id, sex, age)
 
@@ -88,8 +90,8 @@ def series_key(ind: Indicator) -> SeriesKey:
     return (int(ind.fingertips_id), ind.sex, ind.age)  # type: ignore[arg-type]
 
 
-def _read(name: str) -> list[dict[str, str]]:
-    with open(PINS_DIR / name, newline="", encoding="utf-8") as fh:
+def _read(name: str, folder: Path = PINS_DIR) -> list[dict[str, str]]:
+    with open(folder / name, newline="", encoding="utf-8") as fh:
         return [{k: (v or "").strip() for k, v in r.items()} for r in csv.DictReader(fh)]
 
 
@@ -226,7 +228,7 @@ def load_pins(
             pins.quintiles[row["period"]] = int(row["quintile"])
     # --- sexual health Appendix 1 (today's area codes)
     appendix = defaultdict(list)
-    for row in _read("sexual_health_appendix1.csv"):
+    for row in _read("sexual_health_appendix1.csv", BOARD_PAPERS_DIR):
         appendix[row["indicator"]].append(row)
     for ind in indicators:
         name = ind.extra.get("appendix_name", "")

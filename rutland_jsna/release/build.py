@@ -35,7 +35,7 @@ The kernel is the interpreter running the build: the ``python3`` kernelspec when
 this interpreter (ipykernel's own), otherwise a private kernelspec written for
 ``sys.executable``, so a fresh ``make reports`` never picks up another environment's kernel.
 ``engine="inprocess"`` runs the notebook's cells in this process
-(:func:`rutland_jsna.report.render.run_notebook`): the same outputs and HTML, no kernel start,
+(:func:`rutland_jsna.release.executor.run_notebook`): the same outputs and HTML, no kernel start,
 imports and the loaded store shared between chapters (the all-area batch uses it).
 """
 
@@ -94,9 +94,9 @@ if TYPE_CHECKING:
 #: Chapters in build order (the values of :class:`rutland_jsna.data.catalogue_model.Chapter`;
 #: written out so that a no-change rebuild does not import the statistics stack).
 CHAPTER_ORDER: tuple[str, ...] = ("outcomes", "sexual_health", "oral_health")
-#: ``<chapter>_source.json``: provenance written beside a chapter's HTML (report.context).
+#: ``<chapter>_source.json``: provenance written beside a chapter's HTML (chapter.context).
 SOURCE_JSON_SUFFIX = "_source.json"
-#: Environment variable read by report.context.load_chapter (see there).
+#: Environment variable read by chapter.context.load_chapter (see there).
 REPORTS_ROOT_ENV = "RUTLAND_JSNA_REPORTS_ROOT"
 ENGINES = ("papermill", "inprocess")
 _KERNEL_NAME = "rutland-jsna"
@@ -388,18 +388,18 @@ def _hash(path: Path) -> str:
 def ensure_source(source: str | os.PathLike[str]) -> None:
     """Make sure the store exists before its files are hashed (generates the demo snapshot)."""
     if str(source) == "demo":
-        from .context import store_files
+        from ..chapter.context import store_files
 
         files = store_files("demo")
         if not any(f.name == "snapshot.json" for f in files) or not any(
                 f.suffix == ".csv" and f.parent.name == "processed" for f in files):
-            from ..data import demo
+            from .. import demo
 
             demo.ensure_demo_store()
         else:
             # The kernel's ensure_demo_store() rewrites a store made from another snapshot:
             # do it now, so the files hashed are the files read.
-            from ..data import demo
+            from .. import demo
 
             side = json.loads(next(f for f in files if f.suffix == ".json"
                                    and f.parent.name == "processed").read_text("utf-8"))
@@ -412,12 +412,12 @@ def ensure_source(source: str | os.PathLike[str]) -> None:
 def input_checksums(source: str | os.PathLike[str], chapter: str | None = None) -> dict[str, str]:
     """sha256 of every input file a chapter reads: path (relative to the project) → sha256.
 
-    The store's files (:func:`rutland_jsna.report.context.store_files`: the processed table,
+    The store's files (:func:`rutland_jsna.chapter.context.store_files`: the processed table,
     its sidecar, the snapshot's neighbour and local tables) for every chapter; the analysts'
     local extracts in ``data/raw/local`` for the chapters that read them (oral health).
     ``chapter=None``: the union over all chapters (``release.json``).
     """
-    from .context import store_files
+    from ..chapter.context import store_files
 
     files = list(store_files(source))
     kinds = (_LOCAL_EXTRACTS.get(chapter, ()) if chapter is not None
@@ -607,7 +607,7 @@ def _run_chapter_inprocess(
 ) -> nbformat.NotebookNode:
     import nbformat
 
-    from .render import CellExecutionError, run_notebook
+    from .executor import CellExecutionError, run_notebook
 
     try:
         nb = run_notebook(notebook, parameters)
@@ -887,7 +887,7 @@ def build(
         An unknown chapter or engine, a chapter whose notebook does not exist, or a bad
         release label.
     """
-    from .context import default_release_label
+    from ..chapter.context import default_release_label
 
     start = time.perf_counter()
     release = check_release_label(release or default_release_label())
@@ -1008,7 +1008,7 @@ def _execute(
     n = 1
     try:
         if todo and engine == "inprocess":
-            from .context import reports_root_override
+            from ..chapter.context import reports_root_override
 
             with reports_root_override(reports_root):
                 for plan in todo:
