@@ -7,7 +7,8 @@ function, so more subcommands (``fetch``, ``validate``) slot in without touching
                        [--chapters outcomes ...] [--comparators CODE,CODE,...]
                        [--confidence 0.95|0.998] [--no-progress] [--force]
                        [--engine papermill|inprocess] [--jobs N] [--reports DIR]
-                       [--notebooks DIR]
+                       [--notebooks DIR] [--formats html,pdf,xlsx,docx]
+                       [--docx-template council.docx] [--docx-style ROLE=STYLE ...]
     rutland-jsna build --all-areas [--workers N] [--areas CODE,CODE,...]
                        [--dask-scheduler ADDRESS|local] [--release LABEL] ...
     rutland-jsna diff RELEASE_A RELEASE_B [--chapter CHAPTER] [--area CODE] [--csv]
@@ -106,6 +107,20 @@ def add_build_parser(sub: argparse._SubParsersAction) -> None:
                    help="reports folder to publish into (default reports/)")
     p.add_argument("--notebooks", default=None, metavar="DIR",
                    help="folder of the chapter notebooks (default notebooks/)")
+    out = p.add_argument_group(
+        "formats", "board-pack formats published with the chapters' HTML: an accessible A4 "
+        "PDF, an Excel workbook (GSS layout) and a Word document per chapter, and a workbook "
+        "of every table of the release")
+    out.add_argument("--formats", type=_formats, default=None, metavar="html,pdf,xlsx,docx",
+                     help="formats to publish (default html; 'all' for every format); HTML is "
+                          "always published")
+    out.add_argument("--docx-template", default=None, metavar="council.docx",
+                     help="the council's Word template: its page set-up, headers, footers and "
+                          "styles (Heading 1…, Caption, List Bullet, Table Grid) by name")
+    out.add_argument("--docx-style", action="append", default=[], metavar="ROLE=STYLE",
+                     help="use the template's style STYLE for ROLE (heading, body, caption, "
+                          "note, banner, bullet, number, table; heading may contain {level}); "
+                          "repeatable")
     batch = p.add_argument_group(
         "all areas", "build every upper-tier authority into reports/<release>/areas/<code>/ "
         "with a national summary page (reports/<release>/national.html)")
@@ -123,6 +138,15 @@ def add_build_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_build)
 
 
+def _formats(text: str) -> tuple[str, ...]:
+    from .report.formats import parse_formats
+
+    try:
+        return parse_formats(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -136,8 +160,15 @@ def _positive(text: str) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from .data.errors import DataError
     from .release.build import BuildError, build
+    from .release.outputs import FormatError
 
     if args.all_areas:
+        if (args.formats not in (None, ("html",)) or args.docx_template is not None
+                or args.docx_style):
+            print("rutland-jsna build: --formats, --docx-template and --docx-style are not "
+                  "available with --all-areas (each area's chapters are published as HTML)",
+                  file=sys.stderr)
+            return 2
         return _cmd_build_all(args)
     if args.areas is not None or args.workers is not None or args.dask_scheduler is not None:
         print("rutland-jsna build: --areas, --workers and --dask-scheduler need --all-areas",
@@ -149,11 +180,13 @@ def cmd_build(args: argparse.Namespace) -> int:
             chapters=args.chapters, comparators=args.comparators, confidence=args.confidence,
             progress=not args.no_progress, incremental=not args.force, engine=args.engine,
             jobs=args.jobs, reports_root=args.reports, notebooks=args.notebooks,
+            formats=args.formats, docx_template=args.docx_template,
+            docx_styles=args.docx_style,
         )
     except BuildError as exc:
         print(f"rutland-jsna build: {exc}", file=sys.stderr)
         return 1
-    except (DataError, ValueError, FileNotFoundError, LookupError) as exc:
+    except (DataError, ValueError, FileNotFoundError, LookupError, FormatError) as exc:
         print(f"rutland-jsna build: {exc}", file=sys.stderr)
         return 1
     for chapter in result.chapters:
@@ -163,6 +196,10 @@ def cmd_build(args: argparse.Namespace) -> int:
               f"{len(chapter.csv_files)} CSV files)")
         for warning in chapter.warnings:
             print(f"  warning from {chapter.chapter}: {warning}", file=sys.stderr)
+    for name, out in result.outputs.items():
+        if out.get("format") != "html":
+            how = "unchanged, reused" if out.get("reused") else f"{out.get('seconds', 0):.1f} s"
+            print(f"{name}: {out.get('bytes', 0) / 1e6:.2f} MB ({how})")
     print(f"release {result.release}: {result.folder / 'index.html'} "
           f"(built in {result.seconds:.1f} s)")
     return 0

@@ -24,7 +24,8 @@ def test_environment_yml_mirrors_pyproject():
     wanted.update(_name_spec(r) for r in project["optional-dependencies"]["dev"])
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = dict(
-        _name_spec(d) for d in env["dependencies"] if isinstance(d, str) and not d.startswith(("python", "pip"))
+        _name_spec(d) for d in env["dependencies"]
+        if isinstance(d, str) and _name_spec(d)[0] not in ("python", "pip")
     )
     assert conda == wanted
 
@@ -32,7 +33,8 @@ def test_environment_yml_mirrors_pyproject():
 def test_python_requirement_matches():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    pythons = [d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python")]
+    pythons = [d for d in env["dependencies"]
+               if isinstance(d, str) and _name_spec(d)[0] == "python"]
     assert pythons == ["python" + project["requires-python"]]
 
 

@@ -186,6 +186,9 @@ class BuildResult:
     folder: Path
     chapters: list[ChapterResult]
     seconds: float
+    #: Every published output (``release.json`` ``outputs``): file → format, sha256, bytes,
+    #: seconds, reused.
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def rebuilt(self) -> list[str]:
@@ -534,6 +537,7 @@ def prune_cache(root: Path, *, grace_seconds: float = CACHE_GRACE_SECONDS) -> in
     used: set[str] = set()
     for m in list_releases(root):
         used.update(b.get("key", "") for b in m.chapter_builds.values())
+        used.update(o.get("key", "") for o in m.outputs.values())
         if m.is_all_areas:
             for code in m.areas:
                 area = read_manifest(root / m.release / "areas" / code)
@@ -844,6 +848,9 @@ def build(
     incremental: bool = True,
     engine: str = "papermill",
     jobs: int | None = None,
+    formats: str | Sequence[str] | None = None,
+    docx_template: str | os.PathLike[str] | None = None,
+    docx_styles: Sequence[str] = (),
 ) -> BuildResult:
     """Build ``reports/<release>/`` for one area.
 
@@ -873,6 +880,14 @@ def build(
     jobs : int, optional
         Chapters run at once by the papermill engine (default: up to 2, the cores of the
         build machine; each kernel holds the store in memory).
+    formats : str or sequence of str, optional
+        Formats to publish besides the chapter HTML (always published): ``"pdf,xlsx,docx"``
+        or ``"all"`` (:mod:`rutland_jsna.release.outputs`); default HTML only.
+    docx_template : path, optional
+        The council's Word template for the ``docx`` format (styles mapped by name).
+    docx_styles : sequence of str
+        ``ROLE=STYLE NAME`` pairs naming the template's styles
+        (:class:`rutland_jsna.report.formats.docx.DocxStyles`).
 
     Returns
     -------
@@ -888,9 +903,12 @@ def build(
         release label.
     """
     from ..chapter.context import default_release_label
+    from .outputs import OutputOptions
 
     start = time.perf_counter()
     release = check_release_label(release or default_release_label())
+    output_options = OutputOptions.make(formats, docx_template=docx_template,
+                                        docx_styles=docx_styles)
     if engine not in ENGINES:
         raise ValueError(f"engine: {engine!r} is not one of {', '.join(ENGINES)}")
     root = Path(reports_root) if reports_root is not None else reports_dir()
@@ -926,12 +944,15 @@ def build(
         try:
             results = _execute(plans, root, release, area_name, engine=engine, jobs=jobs,
                                progress=progress, timeout=timeout, reports_root=root_abs)
+            outputs = _outputs(root, staging, plans, output_options, release=release,
+                               incremental=incremental)
             manifest = assemble_release(
                 staging, plans, results, release=release, area_code=area_code,
                 area_name=area_name, source=source, comparators=comparators,
                 confidence=confidence, package=package, versions=versions, engine=engine,
                 seconds=time.perf_counter() - start,
             )
+            manifest = outputs(manifest)
         except BuildError as err:
             shutil.rmtree(staging / "_chapters", ignore_errors=True)
             failed = root / FAILED_DIR / f"{release}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}"
@@ -958,7 +979,31 @@ def build(
     for r in results:
         r.html = final / r.html.name
         r.csv_files = [final / p.name for p in r.csv_files]
-    return BuildResult(release, final, results, time.perf_counter() - start)
+    return BuildResult(release, final, results, time.perf_counter() - start,
+                       outputs=manifest.outputs)
+
+
+def _outputs(root: Path, staging: Path, plans: Sequence[_Plan], options: Any, *,
+             release: str, incremental: bool) -> Any:
+    """Render the chapters' other formats now (into their folders); return the step that,
+    once the release is assembled, renders the release workbook and records every output."""
+    from dataclasses import replace
+
+    from .outputs import html_records, render_chapter_outputs, render_release_outputs
+
+    chapter_outputs = render_chapter_outputs(
+        root, [(p.chapter, p.key, p.out_dir) for p in plans], options, release=release,
+        incremental=incremental)
+
+    def finish(manifest: ReleaseManifest) -> ReleaseManifest:
+        release_outputs = render_release_outputs(
+            root, staging, [(p.chapter, p.key) for p in plans], options, release=release,
+            incremental=incremental)
+        return replace(manifest, formats=list(options.formats), outputs={
+            **html_records(staging, manifest.chapter_builds), **chapter_outputs,
+            **release_outputs})
+
+    return finish
 
 
 def _execute(

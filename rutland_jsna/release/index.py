@@ -63,7 +63,9 @@ class ReleaseManifest:
     the snapshot's files, local extracts), the sha256 of the package's source files
     (``package_source_sha256``) and the library versions (``environment``), and per chapter
     (``chapter_builds``) its build key, build time in seconds, whether it was reused from an
-    identical earlier build, and the sha256 of every file it wrote. An all-area release
+    identical earlier build, and the sha256 of every file it wrote; and every output by
+    format (``formats``, ``outputs``: the HTML, PDF, Excel and Word files with their sha256,
+    size and render time; :mod:`rutland_jsna.release.outputs`). An all-area release
     (``kind`` "all-areas") lists its ``areas`` and the areas that failed (``failed_areas``,
     code → error); each area's own folder holds an ``area`` manifest.
     """
@@ -88,6 +90,11 @@ class ReleaseManifest:
     failed_areas: dict[str, str] = field(default_factory=dict)
     engine: str = ""
     seconds: float = 0.0
+    #: Formats published (``html`` always; ``pdf``, ``xlsx``, ``docx`` when asked for).
+    formats: list[str] = field(default_factory=lambda: ["html"])
+    #: Every published output: file name → format, chapter (None for the release workbook),
+    #: sha256, bytes, seconds to render, reused from the cache, cache key.
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def is_all_areas(self) -> bool:
@@ -174,6 +181,7 @@ def release_index_html(folder: Path, manifest: ReleaseManifest, *,
     its national summary page).
     """
     rows = []
+    formats = _other_formats(manifest)
     for chapter in manifest.chapters:
         title = CHAPTER_TITLES.get(chapter, chapter.replace("_", " ").capitalize())
         link = tag("a", title, href=f"{chapter}.html")
@@ -183,7 +191,8 @@ def release_index_html(folder: Path, manifest: ReleaseManifest, *,
             cells = [str(sum(counts.values()))] + [str(counts[k]) for k in _COUNT_ORDER]
         else:
             cells = ["not recorded"] * (len(_COUNT_ORDER) + 1)
-        rows.append([link, *cells])
+        rows.append([link, *cells, *([_format_links(manifest, chapter, title)] if formats
+                                     else [])])
     body = [
         _banner(manifest.is_demo),
         heading(1, f"JSNA chapters for {manifest.area_name}: release {manifest.release}"),
@@ -196,12 +205,22 @@ def release_index_html(folder: Path, manifest: ReleaseManifest, *,
     ]
     if rows:
         body.append(data_table(
-            ["Chapter", "Indicators", *_COUNT_ORDER], rows,
+            ["Chapter", "Indicators", *_COUNT_ORDER, *(["Other formats"] if formats else [])],
+            rows,
             caption=(f"Chapters in release {manifest.release}, with the number of indicators "
-                     "in each comparison group (compared with England or a goal)"),
-            numeric=[False] + [True] * (len(_COUNT_ORDER) + 1),
+                     "in each comparison group (compared with England or a goal)"
+                     + (" and the chapter as PDF, Excel workbook or Word document"
+                        if formats else "")),
+            numeric=[False] + [True] * (len(_COUNT_ORDER) + 1) + ([False] if formats else []),
             class_="release-table",
         ))
+        workbook = [(n, o) for n, o in manifest.outputs.items()
+                    if o.get("chapter") is None and o.get("format") == "xlsx"]
+        for name, out in workbook:
+            body.append(paragraph(Html(
+                "Every table of this release in one Excel workbook: "
+                + tag("a", f"all tables (Excel workbook, {_size(out)})", href=name).markup
+                + ".")))
     else:
         body.append(paragraph("This release has no chapters."))
     body.append(paragraph(
@@ -210,6 +229,32 @@ def release_index_html(folder: Path, manifest: ReleaseManifest, *,
     ))
     return page(f"JSNA release {manifest.release}: {manifest.area_name}",
                 Html("\n".join(b.markup for b in body)), home=home, home_label=home_label)
+
+
+#: How the release page names each format in its links.
+FORMAT_LABELS = {"pdf": "PDF", "xlsx": "Excel workbook", "docx": "Word document"}
+
+
+def _other_formats(manifest: ReleaseManifest) -> list[str]:
+    return [f for f in manifest.formats if f in FORMAT_LABELS]
+
+
+def _size(out: dict[str, Any]) -> str:
+    n = int(out.get("bytes", 0))
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{max(1, round(n / 1e3))} KB"
+
+
+def _format_links(manifest: ReleaseManifest, chapter: str, title: str) -> Html:
+    """Links to a chapter's other formats: "PDF, 1.9 MB", named with the chapter for
+    screen readers' link lists."""
+    links = []
+    for name, out in manifest.outputs.items():
+        fmt = out.get("format")
+        if out.get("chapter") == chapter and fmt in FORMAT_LABELS:
+            links.append(tag("a", [FORMAT_LABELS[fmt] + f", {_size(out)}",
+                                   tag("span", f" ({title})", class_="visually-hidden")],
+                             href=name))
+    return Html("<br>".join(link.markup for link in links)) if links else Html("none")
 
 
 def list_releases(root: Path) -> list[ReleaseManifest]:

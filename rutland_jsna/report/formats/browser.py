@@ -1,0 +1,107 @@
+"""One headless Debian chromium for the formats that need a browser (PDF, SVG charts in Word).
+
+Driven by playwright (the Python package only: the browser is Debian's ``chromium``, never a
+download), started on first use and closed with the context manager. The executable is
+``$RUTLAND_JSNA_CHROMIUM`` or ``/usr/bin/chromium``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+__all__ = ["CHROMIUM_ENV", "Browser", "BrowserMissing", "chromium_path", "chromium_version"]
+
+CHROMIUM_ENV = "RUTLAND_JSNA_CHROMIUM"
+_DEFAULT = "/usr/bin/chromium"
+_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run", "--disable-sync",
+         "--disable-dev-shm-usage"]
+
+
+class BrowserMissing(RuntimeError):
+    """Chromium (or playwright) is not installed: the message says how to install it."""
+
+
+def chromium_path() -> Path:
+    found = os.environ.get(CHROMIUM_ENV) or (_DEFAULT if Path(_DEFAULT).exists()
+                                              else shutil.which("chromium") or _DEFAULT)
+    return Path(found)
+
+
+def chromium_version() -> str:
+    """The browser's version line (part of a PDF's cache key); "absent" when not installed."""
+    import subprocess
+
+    path = chromium_path()
+    if not path.exists():
+        return "absent"
+    try:
+        out = subprocess.run([str(path), "--version"], capture_output=True, text=True,
+                             timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.stdout.strip() or "unknown"
+
+
+class Browser:
+    """A lazily started chromium: ``with Browser() as b: page = b.page()``."""
+
+    def __init__(self) -> None:
+        self._pw: Any = None
+        self._browser: Any = None
+
+    def __enter__(self) -> Browser:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def _start(self) -> Any:
+        if self._browser is not None:
+            return self._browser
+        path = chromium_path()
+        if not path.exists():
+            raise BrowserMissing(
+                f"PDF and Word output need Debian's chromium at {path} (apt-get install "
+                f"chromium, or set {CHROMIUM_ENV} to a chromium executable)")
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError as exc:  # pragma: no cover - a dependency of the package
+            raise BrowserMissing("PDF and Word output need the playwright package "
+                                 "(pip install playwright)") from exc
+        self._pw = sync_playwright().start()
+        self._browser = self._pw.chromium.launch(executable_path=str(path), args=_ARGS)
+        return self._browser
+
+    def page(self, **kwargs: Any) -> Any:
+        """A new page (close it when done)."""
+        return self._start().new_page(**kwargs)
+
+    def close(self) -> None:
+        if self._browser is not None:
+            self._browser.close()
+            self._browser = None
+        if self._pw is not None:
+            self._pw.stop()
+            self._pw = None
+
+    def rasterise_svg(self, svg: str, width: int | None = None, height: int | None = None,
+                      *, scale: float = 2.0) -> bytes:
+        """PNG bytes of an inline SVG chart, drawn as the chapter page draws it."""
+        page = self.page(device_scale_factor=scale)
+        try:
+            page.set_content(
+                '<!DOCTYPE html><html><head><meta charset="utf-8"><style>html,body{margin:0;'
+                'background:#fff}svg{display:block}</style></head><body>' + svg
+                + "</body></html>")
+            element = page.query_selector("svg")
+            if element is None:
+                raise ValueError("no <svg> element in the chart markup")
+            return element.screenshot(type="png")
+        finally:
+            page.close()
