@@ -2,7 +2,8 @@
 #
 # On a fresh Debian/Ubuntu machine with Python >= 3.11:
 #   make reports   # virtual environment, install, build every chapter from the demonstration data
-#   make test      # the whole test suite (installs Debian chromium for the browser tests if missing)
+#                  # as HTML, PDF, Excel and Word (installs Debian chromium if missing)
+#   make test      # the whole test suite (installs Debian chromium and poppler-utils if missing)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -31,16 +32,21 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## create .venv and install the package with its dev tools
 
-reports: $(STAMP) ## build every chapter from the bundled demonstration data into reports/<release>/
-	$(VENV)/bin/rutland-jsna build --source $(SOURCE) --area $(AREA) $(if $(RELEASE),--release $(RELEASE),)
+# Every format: HTML, the accessible PDF (Debian chromium), the Excel workbooks and the Word
+# documents; FORMATS=html builds the web pages alone.
+FORMATS ?= html,pdf,xlsx,docx
+
+reports: $(STAMP) browser-deps ## build every chapter, in every format, from the bundled demonstration data into reports/<release>/
+	$(VENV)/bin/rutland-jsna build --source $(SOURCE) --area $(AREA) --formats $(FORMATS) $(if $(RELEASE),--release $(RELEASE),)
 
 # The browser tests (tests/browser, marker "browser") drive /usr/bin/chromium through playwright
-# (installed by the dev extra) with the vendored axe-core; they fail, never skip, without it.
-# Their demonstration release is built once per run and shared by the pytest-xdist workers.
-browser-deps: ## install Debian chromium for the browser tests if it is missing
-	@[ -x /usr/bin/chromium ] || { \
+# with the vendored axe-core; they fail, never skip, without it. Their demonstration release is
+# built once per run and shared by the pytest-xdist workers. The PDF format prints with the same
+# chromium; the format tests look at its pages with poppler's pdftoppm and pdftotext.
+browser-deps: ## install Debian chromium (PDF output, browser tests) and poppler-utils (PDF tests) if missing
+	@[ -x /usr/bin/chromium ] && [ -x /usr/bin/pdftoppm ] || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium; }
+	  $$SUDO apt-get update -q && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium poppler-utils; }
 
 test: $(STAMP) browser-deps ## run the whole test suite (unit, conformance, data faults, notebooks, browser)
 	$(VENV)/bin/ruff check .
