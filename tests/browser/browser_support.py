@@ -9,6 +9,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 RELEASE = "browser-test"
+#: The formats ``make reports`` publishes (the format tests read the PDF, Excel and Word files).
+FORMATS = "html,pdf,xlsx,docx"
 CHAPTERS = ("outcomes", "sexual_health", "oral_health")
 #: Every page of a release: the reports index, the release index and the chapters.
 PAGES = ("reports_index", "release_index", *CHAPTERS)

@@ -1,7 +1,7 @@
 """Browser tests: a release built from demonstration data, opened in headless Debian chromium.
 
 One release of all three chapters is built by the command ``make reports`` runs
-(``rutland-jsna build --source demo``) into a temporary project home (``RUTLAND_JSNA_HOME``
+(``rutland-jsna build --source demo --formats html,pdf,xlsx,docx``) into a temporary project home (``RUTLAND_JSNA_HOME``
 with a copy of ``notebooks/``), once per test run: pytest-xdist workers share it through a
 lock file in the run's base temporary folder, so whichever worker comes first builds and the
 others reuse that build.
@@ -35,6 +35,7 @@ from browser_support import (
     CHAPTERS,
     CHROMIUM,
     CHROMIUM_ARGS,
+    FORMATS,
     RELEASE,
     ROOT,
 )
@@ -49,7 +50,7 @@ def _build_release(home: Path) -> None:
     command = ([str(cli)] if cli.exists() else [sys.executable, "-m", "rutland_jsna.cli"])
     start = time.perf_counter()
     proc = subprocess.run(
-        [*command, "build", "--source", "demo", "--release", RELEASE],
+        [*command, "build", "--source", "demo", "--release", RELEASE, "--formats", FORMATS],
         env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT, check=False,
     )
     if proc.returncode != 0:
