@@ -299,3 +299,24 @@ def test_document_blocks_are_the_known_kinds(tmp_path):
     doc = read_document(tmp_path / "oral_health.html")
     assert all(isinstance(b, Heading | Paragraph | ListBlock | Table | Figure)
                for b in doc.blocks)
+
+
+def test_list_items_nested_lists_and_block_spans(tmp_path):
+    from rutland_jsna.report.formats.document import block_classes
+
+    css = "ul.overview .tile-name { display: block; }\n.polarity, .reason { display: block; }"
+    assert block_classes(css) == {"tile-name", "polarity", "reason"}
+    page = (
+        f"<html lang='en-GB'><head><title>t</title><style>{css}</style></head><body><main>"
+        "<ul><li>There are areas:<ul><li><strong>C28d</strong> ranked 16<sup>th</sup></li>"
+        "</ul></li><li><p>First para.</p><p><strong>A&amp;E</strong> second.</p></li></ul>"
+        "<ul class='overview'><li><span class='tile-name'>C04 - Low birth weight</span>"
+        "<span class='rag'>Similar</span> 2.4</li></ul></main></body></html>")
+    doc = read_document(page)
+    first, tiles = [b for b in doc.blocks if isinstance(b, ListBlock)]
+    texts = ["".join(r.text for r in item) for item in first.items]
+    assert texts == ["There are areas:", "C28d ranked 16th", "First para.\nA&E second."]
+    assert first.levels == [1, 2, 1]
+    assert first.items[1][0].bold and not first.items[1][1].bold
+    assert ["".join(r.text for r in i) for i in tiles.items] == [
+        "C04 - Low birth weight\nSimilar 2.4"]

@@ -88,6 +88,12 @@ class Paragraph:
 class ListBlock:
     items: list[list[Run]]
     ordered: bool = False
+    #: Nesting level of each item (1 for the outer list).
+    levels: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.levels:
+            self.levels = [1] * len(self.items)
 
 
 @dataclass
@@ -194,14 +200,39 @@ def _text(el: etree._Element) -> str:
     return " ".join("".join(parts).split())
 
 
-def _runs(el: etree._Element, bold: bool = False, italic: bool = False) -> list[Run]:
-    """Inline runs of an element, merged where the emphasis is the same."""
+_BREAK = "\x00"
+_BLOCK_ELEMENTS = {"p", "div", "ul", "ol", "li", "table", "section", "figure", "blockquote",
+                   "h1", "h2", "h3", "h4", "h5", "h6", "dl", "dt", "dd", "figcaption"}
+_DISPLAY_BLOCK = re.compile(r"([^{}]+)\{[^}]*\bdisplay:\s*block")
+_LAST_CLASS = re.compile(r"\.([A-Za-z0-9_-]+)\s*$")
+
+
+def block_classes(css: str) -> frozenset[str]:
+    """Classes the page's stylesheet shows as blocks (``.tile-name { display: block }``):
+    their text starts on a line of its own."""
+    out = set()
+    for selectors in _DISPLAY_BLOCK.findall(re.sub(r"/\*.*?\*/", "", css, flags=re.S)):
+        for selector in selectors.split(","):
+            m = _LAST_CLASS.search(selector.strip())
+            if m:
+                out.add(m.group(1))
+    return frozenset(out)
+
+
+def _runs(el: etree._Element, bold: bool = False, italic: bool = False, *,
+          blocks: frozenset[str] = frozenset(), skip_lists: bool = False) -> list[Run]:
+    """Inline runs of an element, merged where the emphasis is the same.
+
+    Text of block elements (``<p>`` inside a list item) and of classes the stylesheet shows
+    as blocks starts on a new line ("\\n"), as does text after ``<br>``. ``skip_lists``
+    leaves out nested lists (read as items of their own).
+    """
     out: list[Run] = []
 
     def add(text: str | None, b: bool, i: bool) -> None:
         if not text:
             return
-        text = re.sub(r"\s+", " ", text)
+        text = re.sub(r"[ \t\r\n\f\v]+", " ", text)
         if out and out[-1].bold == b and out[-1].italic == i:
             out[-1] = Run(out[-1].text + text, b, i)
         else:
@@ -210,20 +241,47 @@ def _runs(el: etree._Element, bold: bool = False, italic: bool = False) -> list[
     def walk(node: etree._Element, b: bool, i: bool) -> None:
         tag = _local(node.tag)
         if tag == "br":
-            add(" ", b, i)
-        elif node.get("aria-hidden") != "true":
-            b2 = b or tag in _BOLD_TAGS
-            i2 = i or tag in {"em", "i"}
-            add(node.text, b2, i2)
-            for child in node:
-                walk(child, b2, i2)
-                add(child.tail, b2, i2)
+            add(_BREAK, b, i)
+            return
+        if node.get("aria-hidden") == "true" or _hidden(node):
+            return
+        if skip_lists and node is not el and tag in ("ul", "ol"):
+            return
+        block = node is not el and (tag in _BLOCK_ELEMENTS or bool(_classes(node) & blocks))
+        if block:
+            add(_BREAK, b, i)
+        b2 = b or tag in _BOLD_TAGS
+        i2 = i or tag in {"em", "i"}
+        add(node.text, b2, i2)
+        for child in node:
+            walk(child, b2, i2)
+            add(child.tail, b2, i2)
+        if block:
+            add(_BREAK, b, i)
 
     walk(el, bold, italic)
-    if out:
-        out[0] = Run(out[0].text.lstrip(), out[0].bold, out[0].italic)
-        out[-1] = Run(out[-1].text.rstrip(), out[-1].bold, out[-1].italic)
-    return [r for r in out if r.text]
+    # breaks: none at the ends, one between blocks, no spaces around them
+    cleaned: list[Run] = []
+    for r in out:
+        t = re.sub(r" ?\x00[ \x00]*", _BREAK, r.text)
+        cleaned.append(Run(t, r.bold, r.italic))
+    while cleaned and not cleaned[0].text.strip(" " + _BREAK):
+        cleaned.pop(0)
+    while cleaned and not cleaned[-1].text.strip(" " + _BREAK):
+        cleaned.pop()
+    if not cleaned:
+        return []
+    cleaned[0] = Run(cleaned[0].text.lstrip(" " + _BREAK), cleaned[0].bold, cleaned[0].italic)
+    cleaned[-1] = Run(cleaned[-1].text.rstrip(" " + _BREAK), cleaned[-1].bold,
+                      cleaned[-1].italic)
+    merged: list[Run] = []
+    for r in cleaned:
+        t = r.text.replace(_BREAK, "\n")
+        if merged and merged[-1].text.endswith("\n") and t.startswith("\n"):
+            t = t.lstrip("\n")
+        if t:
+            merged.append(Run(t, r.bold, r.italic))
+    return merged
 
 
 def _cell(el: etree._Element) -> TableCell:
@@ -308,7 +366,27 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def _blocks(el: etree._Element) -> Iterator[Block]:
+def _list_items(el: etree._Element, level: int, blocks: frozenset[str]
+                ) -> Iterator[tuple[int, list[Run]]]:
+    for li in el:
+        if _local(li.tag) != "li" or _hidden(li):
+            continue
+        runs = _runs(li, blocks=blocks, skip_lists=True)
+        if runs:
+            yield level, runs
+        for child in li.iter("ul", "ol"):
+            if child.getparent() is not None and _nearest_li(child) is li and not _hidden(child):
+                yield from _list_items(child, level + 1, blocks)
+
+
+def _nearest_li(el: etree._Element) -> etree._Element | None:
+    parent = el.getparent()
+    while parent is not None and _local(parent.tag) != "li":
+        parent = parent.getparent()
+    return parent
+
+
+def _blocks(el: etree._Element, blocks: frozenset[str]) -> Iterator[Block]:
     for child in el:
         if not isinstance(child.tag, str) or _hidden(child):
             continue
@@ -318,45 +396,37 @@ def _blocks(el: etree._Element) -> Iterator[Block]:
             yield Heading(int(tag[1]), _text(child), child.get("id"))
         elif tag == "p":
             kind = "note" if classes & {"table-footnote", "legend-title"} else ""
-            runs = _runs(child)
+            runs = _runs(child, blocks=blocks)
             if runs:
                 yield Paragraph(runs, kind)
         elif tag in ("ul", "ol"):
-            items = [_runs(li) for li in child if _local(li.tag) == "li" and not _hidden(li)]
-            items = [i for i in items if i]
-            if items:
-                yield ListBlock(items, ordered=tag == "ol")
+            pairs = list(_list_items(child, 1, blocks))
+            if pairs:
+                yield ListBlock([r for _, r in pairs], ordered=tag == "ol",
+                                levels=[lv for lv, _ in pairs])
         elif tag == "table":
             yield _table(child)
-        elif tag == "figure":
+        elif tag in ("figure", "img") or (tag == "svg" and child.get("role") == "img"):
             fig = _figure(child)
             if fig is not None:
                 yield fig
-            else:
-                yield from _blocks(child)
-        elif tag == "svg" and child.get("role") == "img":
-            fig = _figure(child)
-            if fig is not None:
-                yield fig
-        elif tag == "img":
-            fig = _figure(child)
-            if fig is not None:
-                yield fig
+            elif tag == "figure":
+                yield from _blocks(child, blocks)
         elif tag == "dl":
             term: list[Run] = []
             for item in child:
                 if _local(item.tag) == "dt":
-                    term = _runs(item, bold=True)
+                    term = _runs(item, bold=True, blocks=blocks)
                 elif _local(item.tag) == "dd":
-                    yield Paragraph([*term, Run(": "), *_runs(item)])
+                    yield Paragraph([*term, Run(": "), *_runs(item, blocks=blocks)])
         elif "banner" in classes:
-            yield Paragraph(_runs(child), "banner")
+            yield Paragraph(_runs(child, blocks=blocks), "banner")
         elif tag in ("div", "section", "main", "article", "aside", "header", "footer", "nav",
                      "blockquote", "span", "a", "strong"):
             if any(isinstance(c.tag, str) and _local(c.tag) in _BLOCK_TAGS for c in child):
-                yield from _blocks(child)
+                yield from _blocks(child, blocks)
             else:
-                runs = _runs(child)
+                runs = _runs(child, blocks=blocks)
                 if runs:
                     yield Paragraph(runs)
 
@@ -373,8 +443,13 @@ def read_document(source: str | Path) -> ChapterDocument:
     lang = root.get("lang") or "en-GB"
     main = root.find(".//main")
     body = main if main is not None else root
-    blocks = list(_blocks(body))
+    css = "\n".join(_text_of_style(st) for st in root.iter("style"))
+    blocks = list(_blocks(body, block_classes(css)))
     return ChapterDocument(title, lang, blocks, _downloads(body))
+
+
+def _text_of_style(el: etree._Element) -> str:
+    return el.text or ""
 
 
 def _downloads(body: etree._Element) -> dict[str, str]:

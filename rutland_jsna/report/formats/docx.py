@@ -138,9 +138,10 @@ class _Writer:
                 run.add_break()
 
     def list(self, block: ListBlock) -> None:
-        style = self.styles.number if block.ordered else self.styles.bullet
-        for item in block.items:
-            self.paragraph(item, style)
+        base = self.styles.number if block.ordered else self.styles.bullet
+        for item, level in zip(block.items, block.levels, strict=True):
+            nested = f"{base} {min(level, 3)}"
+            self.paragraph(item, nested if level > 1 and nested in self.names else base)
 
     def table(self, block: Table) -> None:
         from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -167,7 +168,14 @@ class _Writer:
                 el = OxmlElement(tag)
                 el.set(qn("w:val"), value[:255])
                 tbl_pr.append(el)
-        size = Pt(8 if ncol > 8 else 9)
+        size = Pt(7 if ncol > 8 else 9)
+        margins = OxmlElement("w:tblCellMar")  # narrow cell margins: wide tables fit A4
+        for side in ("left", "right"):
+            el = OxmlElement(f"w:{side}")
+            el.set(qn("w:w"), "40" if ncol > 8 else "80")
+            el.set(qn("w:type"), "dxa")
+            margins.append(el)
+        tbl_pr.append(margins)
         for r, cells in enumerate(rows):
             row = table.rows[r]
             header_row = r < len(block.header_rows)
@@ -197,7 +205,32 @@ class _Writer:
                     cell._tc.get_or_add_tcPr().append(shd)
                     if data.colour:
                         run.font.color.rgb = RGBColor.from_string(data.colour.lstrip("#"))
+        self._widths(table, rows, ncol)
         self.doc.add_paragraph()
+
+    def _widths(self, table, rows, ncol: int) -> None:  # type: ignore[no-untyped-def]
+        """Column widths from the text: each column at least as wide as its longest word,
+        the rest of the text width shared in proportion to how long its cells run."""
+        from docx.shared import Emu
+
+        section = self.doc.sections[-1]
+        total = int(section.page_width - section.left_margin - section.right_margin)
+        least, wants = [1.0] * ncol, [1.0] * ncol
+        for c in range(ncol):
+            texts = [cells[c].text for cells in rows if c < len(cells)]
+            words = [len(w) for t in texts for w in t.split()] or [1]
+            lengths = sorted(len(t) for t in texts) or [1]
+            least[c] = min(max(words), 12) + 0.5
+            wants[c] = max(least[c], min(lengths[int(0.9 * (len(lengths) - 1))], 60))
+        spare = max(0.0, 1.0 - sum(least) / sum(wants))
+        shares = [lo + spare * (w - lo) for lo, w in zip(least, wants, strict=True)]
+        scale = total / sum(shares)
+        table.autofit = False
+        for c in range(ncol):
+            width = Emu(int(shares[c] * scale))
+            table.columns[c].width = width
+            for row in table.rows:
+                row.cells[c].width = width
 
     def figure(self, block: Figure, rasterise: Rasteriser | None) -> None:
         from docx.shared import Cm

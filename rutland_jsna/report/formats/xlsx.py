@@ -245,6 +245,17 @@ def _unique_headers(headers: list[str]) -> list[str]:
     return out
 
 
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped cell of ``width`` characters needs for ``text`` (for its row height:
+    spreadsheet programs do not always fit wrapped rows themselves)."""
+    per_line = max(1, int(width * 1.1) - 1)
+    return sum(max(1, -(-len(part) // per_line)) for part in str(text).split("\n"))
+
+
+def _height(lines: int, font_pt: float = 11) -> float:
+    return round(lines * font_pt * 1.35 + 2, 1)
+
+
 def write_workbook(path: Path, tables: Sequence[SheetTable], info: WorkbookInfo) -> Path:
     """Write the workbook (cover, contents, notes, one sheet per table) to ``path``."""
     import xlsxwriter
@@ -264,6 +275,7 @@ def write_workbook(path: Path, tables: Sequence[SheetTable], info: WorkbookInfo)
     link = wb.add_format({"font_color": "#0B0C9C", "underline": 1})
     header_fmt = wb.add_format({"bold": True, "text_wrap": True, "valign": "top",
                                 "bottom": 1})
+    right = wb.add_format({"align": "right"})
     formats: dict[str, object] = {}
     table_names: set[str] = set()
 
@@ -279,9 +291,11 @@ def write_workbook(path: Path, tables: Sequence[SheetTable], info: WorkbookInfo)
     cover.hide_gridlines(2)
     row = 0
     cover.write_string(row, 0, info.title, title_fmt)
+    cover.set_row(row, _height(_lines(info.title, 100 * 11 / 15), 15))
     row += 1
     if info.is_demo and info.demo_warning:
         cover.write_string(row, 0, info.demo_warning, warn)
+        cover.set_row(row, _height(_lines(info.demo_warning, 100)))
         row += 1
     lines = [
         ("Area", info.area),
@@ -295,6 +309,7 @@ def write_workbook(path: Path, tables: Sequence[SheetTable], info: WorkbookInfo)
         cover.write_string(row, 0, label, bold)
         row += 1
         cover.write_string(row, 0, text or NOT_AVAILABLE)
+        cover.set_row(row, _height(_lines(text or NOT_AVAILABLE, 100)))
     row += 1
     cover.write_string(row + 1, 0, "About these tables", bold)
     row += 2
@@ -309,12 +324,14 @@ def write_workbook(path: Path, tables: Sequence[SheetTable], info: WorkbookInfo)
     ]
     for text in about:
         cover.write_string(row, 0, text)
+        cover.set_row(row, _height(_lines(text, 100)))
         row += 1
 
     # -- Contents
     contents = wb.add_worksheet("Contents")
     contents.hide_gridlines(2)
     contents.write_string(0, 0, "Contents", title_fmt)
+    contents.set_row(0, _height(1, 15))
     contents.write_string(1, 0, "This worksheet contains one table: one row per table in "
                                 "this workbook, with a link to its sheet.")
     multi = len({t.chapter for t in tables}) > 1
@@ -327,6 +344,7 @@ def write_workbook(path: Path, tables: Sequence[SheetTable], info: WorkbookInfo)
     for i, t in enumerate(tables, start=first + 1):
         contents.write_url(i, 0, f"internal:'{t.sheet}'!A1", link, string=t.sheet)
         contents.write_string(i, 1, t.title, wrap)
+        contents.set_row(i, _height(_lines(t.title, 80)))
         col = 2
         if multi:
             contents.write_string(i, col, t.chapter_title)
@@ -343,6 +361,7 @@ def write_workbook(path: Path, tables: Sequence[SheetTable], info: WorkbookInfo)
     notes = wb.add_worksheet("Notes")
     notes.hide_gridlines(2)
     notes.write_string(0, 0, "Notes", title_fmt)
+    notes.set_row(0, _height(1, 15))
     notes.write_string(1, 0, "This worksheet contains one table: the shorthand used in "
                              "cells without a number, then the notes of the tables.")
     rows = [(mark, meaning) for mark, meaning in MEANINGS.items()]
@@ -355,6 +374,7 @@ def write_workbook(path: Path, tables: Sequence[SheetTable], info: WorkbookInfo)
     for i, (mark, meaning) in enumerate(rows, start=4):
         notes.write_string(i, 0, mark)
         notes.write_string(i, 1, meaning, wrap)
+        notes.set_row(i, _height(_lines(meaning, 100)))
     notes.set_column(0, 0, 18)
     notes.set_column(1, 1, 100, wrap)
     notes.freeze_panes(4, 0)
@@ -365,6 +385,7 @@ def write_workbook(path: Path, tables: Sequence[SheetTable], info: WorkbookInfo)
         ws.hide_gridlines(2)
         refs = " ".join(f"[note {note_numbers[n]}]" for n in t.notes)
         ws.write_string(0, 0, t.title + (f" {refs}" if refs else ""), title_fmt)
+        ws.set_row(0, _height(1, 15))
         context = [
             "This worksheet contains one table. Cells marked [c], [x] or [z] are explained "
             "on the Notes sheet" + (f"; so are this table's notes ({refs})." if refs else "."),
@@ -384,16 +405,23 @@ def write_workbook(path: Path, tables: Sequence[SheetTable], info: WorkbookInfo)
             "style": "Table Style Light 1",
             "columns": [{"header": h, "header_format": header_fmt} for h in headers],
         })
+        widths: list[float] = []
         for c, col in enumerate(frame.columns):
             values = list(frame[col])
             fmt_code = _number_format(headers[c], values)
             fmt = formats.setdefault(fmt_code, wb.add_format({"num_format": fmt_code}))
+            # shorthand in a column of numbers is right-aligned with them
+            numeric = any(isinstance(v, float) for v in values)
+            text_fmt = right if numeric else None
             for r, v in enumerate(values, start=header_row + 1):
                 if isinstance(v, float) and np.isfinite(v):
                     ws.write_number(r, c, v, fmt)
                 else:
-                    ws.write_string(r, c, str(v))
-            ws.set_column(c, c, _width(headers[c], values, fmt_code))
+                    ws.write_string(r, c, str(v), text_fmt)
+            widths.append(_width(headers[c], values, fmt_code))
+            ws.set_column(c, c, widths[-1])
+        ws.set_row(header_row, _height(max(_lines(h, w) for h, w in zip(headers, widths,
+                                                                         strict=True))))
         if n == 0:
             ws.write_string(header_row + 1, 0, NOT_APPLICABLE)
         ws.freeze_panes(header_row + 1, 0)
