@@ -13,7 +13,7 @@ import zipfile
 import openpyxl
 import pandas as pd
 import pytest
-from formats_fixtures import ALT_PNG, ALT_SVG, BANNER, make_chapter
+from formats_fixtures import ALT_PNG, ALT_SVG, BANNER, make_chapter, png_bytes
 
 from rutland_jsna.release.index import CSS_PATH
 from rutland_jsna.report.formats import FORMATS, parse_formats
@@ -234,7 +234,7 @@ def _docx(tmp_path, template=None, styles=None, **kw):
     doc = read_document(tmp_path / "chapter" / "oral_health.html")
     path = tmp_path / "oral_health.docx"
     missing = write_docx(doc, path, template=template, styles=styles, banner=BANNER,
-                         rasterise=lambda fig: __import__("formats_fixtures").png_bytes())
+                         rasterise=lambda svgs: [png_bytes() for _ in svgs])
     return docx.Document(str(path)), missing
 
 

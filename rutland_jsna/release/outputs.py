@@ -233,12 +233,9 @@ def _render(fmt: str, ch: _Chapter, out: Path, options: OutputOptions, browser: 
     elif fmt == "docx":
         from ..report.formats.docx import DocxStyles, write_docx
 
-        def rasterise(fig: Any) -> bytes:
-            return browser.rasterise_svg(fig.svg, fig.width, fig.height)
-
         write_docx(ch.document, out, template=options.docx_template,
                    styles=DocxStyles.parse(list(options.docx_styles)), banner=banner,
-                   rasterise=rasterise,
+                   rasterise=browser.rasterise_svgs,
                    subject=f"{ch.source.get('area_name', '')}, release {release}")
     else:  # pragma: no cover - parse_formats refuses it
         raise ValueError(fmt)

@@ -90,18 +90,21 @@ class Browser:
             self._pw.stop()
             self._pw = None
 
-    def rasterise_svg(self, svg: str, width: int | None = None, height: int | None = None,
-                      *, scale: float = 2.0) -> bytes:
-        """PNG bytes of an inline SVG chart, drawn as the chapter page draws it."""
+    def rasterise_svgs(self, svgs: list[str], *, scale: float = 2.0) -> list[bytes]:
+        """PNG bytes of inline SVG charts, drawn as the chapter page draws them (one page for
+        all of them: a chapter's charts take about a second)."""
+        if not svgs:
+            return []
         page = self.page(device_scale_factor=scale)
         try:
             page.set_content(
                 '<!DOCTYPE html><html><head><meta charset="utf-8"><style>html,body{margin:0;'
-                'background:#fff}svg{display:block}</style></head><body>' + svg
-                + "</body></html>")
-            element = page.query_selector("svg")
-            if element is None:
-                raise ValueError("no <svg> element in the chart markup")
-            return element.screenshot(type="png")
+                'background:#fff}div.chart{padding:4px;display:inline-block}svg{display:block}'
+                '</style></head><body>'
+                + "".join(f'<div class="chart">{svg}</div>' for svg in svgs) + "</body></html>")
+            elements = page.query_selector_all("body > div.chart")
+            if len(elements) != len(svgs):
+                raise ValueError(f"{len(svgs)} charts given, {len(elements)} drawn")
+            return [e.screenshot(type="png") for e in elements]
         finally:
             page.close()

@@ -31,8 +31,8 @@ __all__ = ["DocxStyles", "write_docx"]
 
 #: Width of a chart in the document (A4 portrait less 2 cm margins each side).
 _MAX_IMAGE_CM = 16.5
-#: Turns a chart drawn as SVG into PNG bytes.
-Rasteriser = Callable[[Figure], bytes]
+#: Turns charts drawn as SVG into PNG bytes (one call for all the charts of a document).
+Rasteriser = Callable[[list[str]], list[bytes]]
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,8 @@ class _Writer:
         self.styles = styles
         self.names = {s.name for s in doc.styles}
         self.missing: set[str] = set()
+        #: PNG of each SVG chart, by ``id`` of its :class:`Figure`.
+        self.rasters: dict[int, bytes] = {}
 
     def style(self, name: str, *, heading_level: int | None = None) -> str | None:
         """The style ``name`` if the document has it (a heading style is added if missing)."""
@@ -232,12 +234,10 @@ class _Writer:
             for row in table.rows:
                 row.cells[c].width = width
 
-    def figure(self, block: Figure, rasterise: Rasteriser | None) -> None:
+    def figure(self, block: Figure) -> None:
         from docx.shared import Cm
 
-        png = block.png
-        if png is None and block.svg is not None and rasterise is not None:
-            png = rasterise(block)
+        png = block.png if block.png is not None else self.rasters.get(id(block))
         if png is None:
             self.paragraph([Run("Chart: ", bold=True), Run(block.alt)], self.styles.body)
             return
@@ -316,6 +316,10 @@ def write_docx(
     _set_language(doc, document.lang)
     _header_footer(doc, banner)
     writer = _Writer(doc, styles)
+    drawn = [f for f in document.figures if f.png is None and f.svg is not None]
+    if drawn and rasterise is not None:
+        pngs = rasterise([f.svg for f in drawn if f.svg is not None])
+        writer.rasters = {id(f): png for f, png in zip(drawn, pngs, strict=True)}
     for block in document.blocks:
         if isinstance(block, Heading):
             writer.heading(block)
@@ -331,6 +335,6 @@ def write_docx(
             if block.note:
                 writer.paragraph([Run(block.note, italic=True)], styles.note)
         elif isinstance(block, Figure):
-            writer.figure(block, rasterise)
+            writer.figure(block)
     doc.save(str(path))
     return sorted(writer.missing)
