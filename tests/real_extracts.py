@@ -253,7 +253,6 @@ class RealFingertipsApi:
     def neighbours(self, request):
         from fingertips_server import Reply
 
-        from rutland_jsna.data import areas
 
         code = request.query["parent_area_code"].split("-", 2)[2]
         body = [

@@ -61,6 +61,7 @@ from .errors import (
 )
 
 __all__ = [
+    "BASE_URL_ENV",
     "DEFAULT_BASE_URL",
     "MAX_IDS_PER_REQUEST",
     "USER_AGENT",
@@ -75,9 +76,19 @@ __all__ = [
     "Profile",
     "fetch_indicators",
     "parse_bulk_csv",
+    "resolve_base_url",
 ]
 
 DEFAULT_BASE_URL = "https://fingertips.phe.org.uk/api/"
+#: Environment variable naming another API root (a mirror, a proxy, a test server).
+BASE_URL_ENV = "RUTLAND_JSNA_FINGERTIPS_URL"
+
+
+def resolve_base_url(base_url: str | None = None) -> str:
+    """The API root to use: ``base_url`` if given, else ``$RUTLAND_JSNA_FINGERTIPS_URL``, else
+    :data:`DEFAULT_BASE_URL` (checked as :class:`FingertipsClient` checks it)."""
+    chosen = base_url if base_url else os.environ.get(BASE_URL_ENV, "").strip() or DEFAULT_BASE_URL
+    return _check_base_url(chosen)
 #: Environment variable with a contact (e-mail address or URL) of the team running the
 #: client, added to the User-Agent so the API's operators can reach them.
 CONTACT_ENV = "RUTLAND_JSNA_CONTACT"
@@ -283,7 +294,8 @@ class FingertipsClient:
     Parameters
     ----------
     base_url : str
-        API root, default :data:`DEFAULT_BASE_URL`. Must be ``https://`` except for a
+        API root; default ``$RUTLAND_JSNA_FINGERTIPS_URL`` or else :data:`DEFAULT_BASE_URL`
+        (:func:`resolve_base_url`). Must be ``https://`` except for a
         loopback host (tests point it at ``http://127.0.0.1:<port>/api/``).
     cache : RawCache, optional
         Where downloads are kept; default ``RawCache()`` (``raw_dir()/fingertips``).
@@ -310,7 +322,7 @@ class FingertipsClient:
 
     def __init__(
         self,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         *,
         cache: RawCache | None = None,
         offline: bool = False,
@@ -320,7 +332,7 @@ class FingertipsClient:
         sleep: Callable[[float], None] = time.sleep,
         contact: str | None = None,
     ):
-        self.base_url = _check_base_url(base_url)
+        self.base_url = resolve_base_url(base_url)
         if attempts < 1:
             raise ValueError(f"attempts: expected an integer >= 1, got {attempts!r}")
         if len(timeout) != 2 or min(timeout) <= 0:

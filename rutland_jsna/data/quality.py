@@ -27,8 +27,6 @@ print :func:`summary_lines`; each chapter's data notes list the indicators affec
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -305,18 +303,10 @@ def issues_path(table_csv: str | Path) -> Path:
 
 def write_issues(issues: pd.DataFrame, table_csv: str | Path) -> Path:
     """Write the data report beside a processed table (atomically; always, even if empty)."""
-    path = issues_path(table_csv)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from .store import write_csv_atomic
+
     frame = issues if not issues.empty else empty_issues()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            frame[list(ISSUE_COLUMNS)].to_csv(fh, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_csv_atomic(frame[list(ISSUE_COLUMNS)], issues_path(table_csv))
 
 
 def read_issues(table_csv: str | Path) -> pd.DataFrame:

@@ -60,6 +60,7 @@ __all__ = [
     "read_bulk_csv",
     "read_bulk_text",
     "read_processed",
+    "write_csv_atomic",
     "write_processed",
 ]
 
@@ -331,6 +332,14 @@ def _atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_csv_atomic(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write a side table (neighbours, data report, indicator table) as CSV, atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(path, frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    return path
 
 
 def write_processed(
