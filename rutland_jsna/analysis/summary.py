@@ -8,7 +8,8 @@ the table every chapter prints (columns :data:`~rutland_jsna.analysis.columns.SU
 * the area's value, interval (at the indicator's comparison level), count and denominator;
 * rank among the area and its comparators with a value (:func:`~rutland_jsna.stats.ranking.rank_areas`:
   1 = best by polarity, lowest when there is none; ties share the lowest rank; missing values
-  are not ranked), the number ranked, best and worst (:func:`~rutland_jsna.stats.ranking.rank_summary`);
+  are not ranked; no rank when no comparator has a value), the number ranked, best and worst
+  (:func:`~rutland_jsna.stats.ranking.rank_summary`);
 * England's value and the comparison: with England (:func:`~rutland_jsna.stats.compare.compare_to_benchmark`),
   with a goal (:func:`~rutland_jsna.stats.compare.compare_to_goal`) or by national quintile
   (:func:`~rutland_jsna.stats.quantiles.quintiles` over all upper-tier authorities);
@@ -43,6 +44,7 @@ from ..stats.quantiles import quintiles
 from ..stats.ranking import rank_areas, rank_summary
 from ..stats.trend import recent_trend
 from . import columns as C
+from .limits import LIMITS_NOTE
 from .select import ROW_LOWER, ROW_UPPER, catalogue_frame, indicator_rows
 
 __all__ = [
@@ -388,8 +390,9 @@ def area_summaries(
     ].drop_duplicates(C.KEY).rename(columns={T.VALUE: C.ENGLAND})
     area_latest = at_latest[
         [AREA, C.KEY, T.VALUE, ROW_LOWER, ROW_UPPER, T.COUNT, T.DENOMINATOR, T.VALUE_NOTE,
-         C.COMPARISON]
-    ].rename(columns={ROW_LOWER: C.LOWER_CI, ROW_UPPER: C.UPPER_CI, T.VALUE_NOTE: C.VALUE_NOTE})
+         C.COMPARISON, *([LIMITS_NOTE] if LIMITS_NOTE in at_latest else [])]
+    ].rename(columns={ROW_LOWER: C.LOWER_CI, ROW_UPPER: C.UPPER_CI, T.VALUE_NOTE: C.VALUE_NOTE,
+                      LIMITS_NOTE: C.COMPARISON_NOTE})
     in_store = pd.Series(True, index=pd.Index(rows[C.KEY].unique(), name=C.KEY), name="in_store")
 
     out = pd.DataFrame({AREA: np.repeat(np.array(subjects, dtype=object), len(cat)),
@@ -531,12 +534,21 @@ def _finish(out: pd.DataFrame) -> pd.DataFrame:
     out.loc[polar & (method == ComparisonMethod.ENGLAND.value), C.COMPARISON] = (
         Comparison.NOT_COMPARED.value
     )
+    if C.COMPARISON_NOTE not in out:
+        out[C.COMPARISON_NOTE] = ""
+    out[C.COMPARISON_NOTE] = (out[C.COMPARISON_NOTE].astype("object")
+                              .where(out[C.COMPARISON_NOTE].notna() & value.notna(), "")
+                              .astype("str"))
     out[C.TREND] = out["label"].fillna(TrendLabel.CANNOT_BE_CALCULATED.value).astype("str")
     out[C.TREND_REASON] = out["reason"].fillna(_NO_SERIES).astype("str")
     out.loc[~value.notna(), C.SAME_COMPARISON_SINCE] = pd.NA
     for col in (C.PERIOD, C.PREVIOUS_PERIOD, C.SAME_COMPARISON_SINCE, C.PREVIOUS_COMPARISON):
         out[col] = out[col].astype("object").where(out[col].notna(), pd.NA)
     out[C.VALUE_NOTE] = note
+    # A rank among one area says nothing: when no comparator has a value, the area is not
+    # ranked (n_ranked stays 1, which the data notes explain).
+    alone = pd.to_numeric(out[C.N_RANKED], errors="coerce") < 2
+    out.loc[alone, C.RANK] = np.nan
     for col, dtype in _DTYPES.items():
         out[col] = out[col].astype(dtype) if dtype != "Int64" else pd.array(
             pd.to_numeric(out[col], errors="coerce"), dtype="Int64"

@@ -167,6 +167,7 @@ def fetch_fingertips(
     give it; :mod:`rutland_jsna.data.polarity`).
     """
     from .catalogue import load_catalogue
+    from .errors import FingertipsNoDataError
     from .fingertips import FingertipsClient, fetch_indicators, resolve_base_url
     from .polarity import catalogue_disagreements, source_polarities
     from .quality import combine, screen_bulk_csv
@@ -179,10 +180,19 @@ def fetch_fingertips(
     missing: list[int] = []
     metadata: list[pd.DataFrame] = []
     notes: list[str] = []
+    no_data: list[FingertipsNoDataError] = []
     for profile_id, ids in requests.items():
-        result = fetch_indicators(
-            client, ids, child_area_type_id, parent_area_type_id, profile_id, progress=progress
-        )
+        try:
+            result = fetch_indicators(
+                client, ids, child_area_type_id, parent_area_type_id, profile_id,
+                progress=progress,
+            )
+        except FingertipsNoDataError as exc:
+            # One profile without data does not stop the others; the chapters say which
+            # indicators are missing. All profiles without data is an error (below).
+            no_data.append(exc)
+            missing.extend(ids)
+            continue
         # Re-read each cached raw file through the store's screen, so a quarantined row is
         # named by the downloaded file and its spreadsheet row number.
         screened.extend(screen_bulk_csv(f.path) for f in result.files)
@@ -191,6 +201,8 @@ def fetch_fingertips(
         meta, note = _profile_metadata(client, ids, profile_id)
         metadata.append(meta)
         notes.extend(note)
+    if no_data and not screened:
+        raise no_data[0]
     data, issues = combine(screened)
     if data.empty:
         raise DataValidationError(

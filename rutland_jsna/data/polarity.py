@@ -42,7 +42,7 @@ __all__ = [
 INDICATOR_COLUMNS: tuple[str, ...] = ("indicator_id", "indicator_name", "polarity",
                                       "polarity_source")
 INDICATORS_SUFFIX = ".indicators.csv"
-FROM_METADATA = "the profile's metadata"
+FROM_METADATA = "the profile's metadata entries"
 FROM_WORDS = "the comparison words of the download"
 _KEY = [C.INDICATOR_ID, C.SEX, C.AGE, C.CATEGORY_TYPE, C.CATEGORY, C.TIME_PERIOD_SORTABLE,
         C.TIME_PERIOD_RANGE]
@@ -153,7 +153,7 @@ def catalogue_disagreements(table: pd.DataFrame, indicators: Iterable[object]) -
         seen.add((int(fid), ours))
         records.append({
             "file": "", "row": "", "action": NOTE, "column": "polarity",
-            "rule": (f"polarity: the catalogue says {ours!r} but {where} says {published!r}; "
+            "rule": (f"polarity: the catalogue says {ours!r} but {where} give {published!r}; "
                      f"the source's polarity is used"),
             "indicator_id": int(fid), "area_code": "", "sex": "", "age": "", "time_period": "",
             "detail": f"catalogue row {ind.key}",

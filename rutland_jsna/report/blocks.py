@@ -15,7 +15,7 @@ from ..analysis import columns as C
 from ..analysis.changes import changes_since, summary_csv_path, write_summary_csv
 from . import charts, narrative
 from .context import ChapterContext
-from .format import SUPPRESSED_NOTE
+from .format import SUPPRESSED_NOTE, ci_percent
 from .html import Html, bullet_list, esc, heading, paragraph, tag
 from .legend import comparison_legend, trend_legend
 from .tables import SMALL_NUMBERS_NOTE, csv_link, frame_table
@@ -122,7 +122,7 @@ def about_chapter(
         "Best/Lowest and Worst/Highest are the best and worst values in the comparator group "
         "(the lowest and highest when the indicator has no polarity).",
         "The RAG column compares the value with England (or with a goal, or places it in a "
-        "national quintile, where the table says so) using the 95% confidence interval, as "
+        f"national quintile, where the table says so) using {_ci_phrase(ctx)}, as "
         "Fingertips does: Better or Worse means the difference is statistically significant; "
         "Similar means it is not. Higher and Lower are used when higher is neither better nor "
         "worse. Not compared means there is no England value or goal, or the indicator is not "
@@ -150,6 +150,17 @@ def about_chapter(
         ],
         aria_labelledby=anchor,
     )
+
+
+def _ci_phrase(ctx: ChapterContext) -> str:
+    """Which confidence interval the comparisons use: the build's level, and 99.8% for the
+    indicators Fingertips benchmarks at 99.8% in a 95% build."""
+    build = ci_percent(ctx.confidence)
+    levels = set(ctx.summary[C.CI_LEVEL].dropna().astype(float)) if len(ctx.summary) else set()
+    if ctx.confidence < 0.998 and 0.998 in levels:
+        return (f"the {build} confidence interval (99.8% for the indicators Fingertips compares "
+                "at 99.8%; the table header and each row say which)")
+    return f"the {build} confidence interval"
 
 
 def summary_download(ctx: ChapterContext) -> Html:
