@@ -75,6 +75,10 @@ MISSING_REASONS: tuple[str, ...] = (NO_ID, NOT_IN_STORE, NO_DATA_PERIOD, SUPPRES
                                     NOT_PUBLISHED)
 
 _NOT_ANNUAL = "Time periods are not annual"
+#: Value types Fingertips publishes no recent trend for (its "Recent Trend" column is "Cannot
+#: be calculated" on every indirectly standardised ratio or proportion, e.g. 91344, 41101).
+NO_TREND_VALUE_TYPES: tuple[str, ...] = (ValueType.ISR.value,)
+_NO_TREND_ISR = "Fingertips publishes no recent trend for indirectly standardised ratios"
 _NO_LATEST = "No value for the latest period"
 _NO_SERIES = "No data"
 _UPPER_TIER = re.compile(r"^E(06|08|09|10)\d{6}$")
@@ -234,6 +238,8 @@ def _trends(history: pd.DataFrame, latest: pd.DataFrame) -> pd.DataFrame:
     annual = (h["range"] == "1y") | ((h["range"] == "") & h[T.TIME_PERIOD].astype("str").str.match(_ANNUAL_TEXT))
     h = h[annual]
     parts = []
+    no_trend = h[C.VALUE_TYPE].isin(NO_TREND_VALUE_TYPES)
+    h = h[~no_trend]
     proportion = h[C.VALUE_TYPE] == ValueType.PROPORTION.value
     if proportion.any():
         parts.append(_trend_one_method(h[proportion], "proportion"))
@@ -253,6 +259,10 @@ def _trends(history: pd.DataFrame, latest: pd.DataFrame) -> pd.DataFrame:
     no_latest = ~result["has_latest"].astype(bool)
     result.loc[no_latest, "reason"] = _NO_LATEST
     result.loc[no_latest, "label"] = cannot
+    isr = result[C.KEY].isin(set(history.loc[history[C.VALUE_TYPE].isin(NO_TREND_VALUE_TYPES),
+                                             C.KEY]))
+    result.loc[isr, "reason"] = _NO_TREND_ISR
+    result.loc[isr, "label"] = cannot
     result["label"] = result["label"].fillna(cannot)
     result["reason"] = result["reason"].fillna(_NO_SERIES)
     return result[[*groups, "label", "reason"]]
@@ -406,11 +416,30 @@ def area_summaries(
                      (since, [AREA, C.KEY])):
         out = out.merge(part, on=on, how="left")
     out = out.merge(in_store, left_on=C.KEY, right_index=True, how="left")
+    out["other_series"] = _other_series(data, out)
     out = out.sort_values(["_area_position", "position"], kind="stable").reset_index(drop=True)
     areas = out[AREA].astype("str").to_numpy()
     finished = _finish(out)
     finished.insert(0, AREA, areas)
     return finished
+
+
+def _other_series(data: pd.DataFrame, out: pd.DataFrame) -> pd.Series:
+    """For catalogue rows not in the store: the sex/age series the store holds for the same
+    indicator id ("Persons, Primary school age"), or "" (the id is not in the store at all)."""
+    result = pd.Series("", index=out.index, dtype="object")
+    wanted = out["lookup_id"].notna() & ~out["in_store"].fillna(False).astype(bool)
+    if not wanted.any():
+        return result
+    ids = out.loc[wanted, "lookup_id"].astype("int64")
+    whole = data[T.CATEGORY_TYPE].isna() & data[T.INDICATOR_ID].isin(ids.unique())
+    series = (data.loc[whole, [T.INDICATOR_ID, T.SEX, T.AGE]].drop_duplicates()
+              .sort_values([T.INDICATOR_ID, T.SEX, T.AGE]))
+    listed: dict[int, list[str]] = {}
+    for i, sex, age in series.itertuples(index=False, name=None):
+        listed.setdefault(int(i), []).append(f"{sex}, {age}")
+    result.loc[wanted] = ["; ".join(listed.get(int(i), [])) for i in ids]
+    return result
 
 
 def indicator_summary(
@@ -486,6 +515,19 @@ def indicator_summary(
     return out.drop(columns=[AREA])
 
 
+def _not_in_store(out: pd.DataFrame) -> np.ndarray:
+    """"indicator not in the data store", naming the series the store has for the same id
+    when it has other ages or sexes (e.g. "Primary school age" where the catalogue asks for
+    "School age")."""
+    other = out["other_series"].fillna("").astype("str") if "other_series" in out else None
+    if other is None:
+        return np.full(len(out), NOT_IN_STORE, dtype=object)
+    wanted = out["ft_sex"].astype("str") + ", " + out["ft_age"].astype("str")
+    text = (NOT_IN_STORE + " for " + wanted + " (the store has this indicator for " + other
+            + " only)")
+    return np.where(other != "", text, NOT_IN_STORE).astype(object)
+
+
 def _finish(out: pd.DataFrame) -> pd.DataFrame:
     """Missing reasons, flags, labels for missing rows and the contract's dtypes."""
     value = pd.to_numeric(out[C.VALUE], errors="coerce").astype("float64")
@@ -503,8 +545,8 @@ def _finish(out: pd.DataFrame) -> pd.DataFrame:
             value.isna() & (note != ""),
             value.isna(),
         ],
-        [NO_ID, NOT_IN_STORE, NO_DATA_PERIOD, SUPPRESSED_REASON, "not published: " + note,
-         NOT_PUBLISHED],
+        [NO_ID, _not_in_store(out), NO_DATA_PERIOD, SUPPRESSED_REASON,
+         "not published: " + note, NOT_PUBLISHED],
         default="",
     )
     out[C.MISSING_REASON] = pd.Series(reason, index=out.index).str.replace(

@@ -235,6 +235,15 @@ def data_notes_section(
             + "; ".join(f"{reason} ({count})" for reason, count in reasons.items())
             + "."
         ))
+    quality = data_quality_notes(ctx)
+    if quality:
+        parts.append(heading(level + 1, "Data quality: rows left out or flagged"))
+        parts.append(paragraph(
+            "Fingertips downloads can carry rows the chapter cannot use or rows that are odd "
+            "but published. Rows that break a rule were left out, odd rows are used as "
+            "published; the full list, with file, row and column, is the data report "
+            "(<store>.issues.csv beside the processed data)."))
+        parts.append(bullet_list(quality))
     general = [
         SUPPRESSED_NOTE.lstrip("* "),
         SMALL_NUMBERS_NOTE.lstrip("† "),
@@ -245,6 +254,26 @@ def data_notes_section(
     parts.append(heading(level + 1, "Definitions"))
     parts.append(bullet_list(general))
     return tag("section", parts, aria_labelledby=anchor)
+
+
+def data_quality_notes(ctx: ChapterContext) -> list[str]:
+    """One line per chapter indicator the store's data report mentions (rows left out or
+    flagged, a polarity that differs from the catalogue's), for the data notes."""
+    if ctx.issues is None or ctx.issues.empty:
+        return []
+    from ..data.quality import indicator_notes
+
+    ids = [int(i.fingertips_id) for i in ctx.indicators if i.has_data_id]
+    notes = indicator_notes(ctx.issues, ids)
+    out = []
+    for ind in ctx.indicators:
+        if not ind.has_data_id or int(ind.fingertips_id) not in notes:
+            continue
+        text = "; ".join(notes[int(ind.fingertips_id)])
+        line = f"{ind.display_name} (Fingertips {ind.fingertips_id}): {text}."
+        if line not in out:
+            out.append(line)
+    return out
 
 
 def comparators_appendix(

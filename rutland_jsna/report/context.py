@@ -460,6 +460,8 @@ class ChapterContext:
     england_code: str = ENGLAND_CODE
     area_names: dict[str, str] = field(default_factory=dict)
     local_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: The store's data report (quarantined and flagged rows, polarity notes), or None.
+    issues: pd.DataFrame | None = None
 
     @cached_property
     def rows(self) -> pd.DataFrame:
@@ -697,6 +699,7 @@ def load_chapter(
             Path(reports_root) if reports_root is not None else None),
         area_names=names,
         local_tables=dict(loaded.local_tables),
+        issues=loaded.issues,
     )
     if ctx.output_dir is not None:
         _write_source_json(ctx)
