@@ -282,3 +282,36 @@ def iter_labelled_rows(frame: pd.DataFrame) -> Iterator[pd.Series]:
     """Rows of a real file with a published "Compared to England" label."""
     col = "Compared to England value or percentiles"
     yield from (r for _, r in frame[frame[col].notna()].iterrows())
+
+
+# ------------------------------------------------------------------- what the tests check
+#: Indicators of the website downloads that are proportions with Wilson limits (the trend
+#: test on counts); FingertipsNext indicators carry their value type in indicators.json.
+WEBSITE_PROPORTIONS = frozenset({91871, 92315, 91137, 91138, 91139, 91141})
+
+
+def value_type_of(indicator_id: int) -> str:
+    """Fingertips' value type of a real indicator ("Proportion", "Indirectly standardised
+    ratio", …; "Other" for the website downloads' rates)."""
+    meta = ftn_metadata(int(indicator_id))
+    if meta is not None and meta.get("valueType"):
+        return str(meta["valueType"])
+    return "Proportion" if int(indicator_id) in WEBSITE_PROPORTIONS else "Other"
+
+
+def write_real_files(folder: Path) -> list[Path]:
+    """Every real file written to ``folder`` (the layouts as downloaded), in a fixed order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, body in real_files():
+        path = folder / name
+        path.write_bytes(body)
+        paths.append(path)
+    return paths
+
+
+def metadata_polarities(indicator_ids) -> pd.DataFrame:
+    """``indicator_id, polarity`` from indicators.json (what the fake API's metadata serves)."""
+    rows = [{"indicator_id": int(i), "polarity": (ftn_metadata(int(i)) or {}).get("polarity")}
+            for i in indicator_ids]
+    return pd.DataFrame([r for r in rows if r["polarity"]], columns=["indicator_id", "polarity"])

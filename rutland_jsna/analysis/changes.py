@@ -245,8 +245,10 @@ def changes_since(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame
             add(row, "Value", _one_dp(old[C.VALUE]) or "Null", _one_dp(row[C.VALUE]) or "Null")
         level_old, level_new = _level(old[C.CI_LEVEL]), _level(row[C.CI_LEVEL])
         if level_old and level_new and level_old != level_new:
-            # A comparison at another confidence level is not a change in the data.
-            add(row, "Confidence level", level_old, level_new)
+            # A comparison at another confidence level is not a change in the data: say so
+            # where there is a value to compare, never set the two comparisons side by side.
+            if _one_dp(old[C.VALUE]) or _one_dp(row[C.VALUE]):
+                add(row, "Confidence level", level_old, level_new)
         elif _text(old[C.COMPARISON]) != _text(row[C.COMPARISON]):
             add(row, "Comparison", _text(old[C.COMPARISON]), _text(row[C.COMPARISON]))
         if _text(old[C.TREND]) != _text(row[C.TREND]):

@@ -53,9 +53,11 @@ def polarity_from_words(data: pd.DataFrame, england_code: str = "E92000001") -> 
 
     "Better"/"Worse" → a RAG polarity: "Low is good" when the "Better" areas lie below
     England's value (and the "Worse" ones above), "High is good" the other way round;
-    "Higher"/"Lower" without "Better"/"Worse" → "No judgement". An indicator whose words say
-    neither ("Similar", "Not compared" only), or whose "Better" rows lie on both sides of
-    England, is left out.
+    "Higher"/"Lower" without "Better"/"Worse" → "No judgement"; "Not compared" on every row
+    although the rows have values, 95% limits and an England value → "Not applicable"
+    (Fingertips does not compare the indicator). An indicator whose words say none of these
+    ("Similar" only, or no words), or whose "Better" rows lie on both sides of England, is
+    left out.
 
     Returns
     -------
@@ -67,6 +69,16 @@ def polarity_from_words(data: pd.DataFrame, england_code: str = "E92000001") -> 
     rag = set(ids[words.isin([Comparison.BETTER.value, Comparison.WORSE.value])])
     bob = set(ids[words.isin([Comparison.HIGHER.value, Comparison.LOWER.value])]) - rag
     rows = [{"indicator_id": int(i), "polarity": Polarity.NO_JUDGEMENT.value} for i in bob]
+    # "Not compared" on every row, although values, 95% limits and England's value are there:
+    # Fingertips does not compare the indicator at all.
+    comparable = (data[C.VALUE].notna() & data[C.LOWER_CI_95].notna()
+                  & data[C.UPPER_CI_95].notna() & (data[C.AREA_CODE] != england_code))
+    has_england = set(ids[(data[C.AREA_CODE] == england_code) & data[C.VALUE].notna()])
+    labelled = words.notna()
+    never = (set(ids[labelled & comparable]) - set(ids[labelled & (words !=
+             Comparison.NOT_COMPARED.value)])) & has_england
+    rows += [{"indicator_id": int(i), "polarity": Polarity.NOT_APPLICABLE.value}
+             for i in never - rag - bob]
     if rag:
         sub = data[ids.isin(rag)]
         keys = sub[_KEY].astype("object").where(sub[_KEY].notna(), "")
