@@ -11,7 +11,7 @@ is one more grouping column of the same grouped numpy/pandas operations (``rank_
 (indicator, period), ``recent_trend`` ``by`` (area, indicator)) — instead of once per area.
 The rows of one area are exactly that area's ``indicator_summary`` (tested for several
 areas), so a chapter can take its slice instead of recomputing it
-(:func:`rutland_jsna.report.context.shared_summaries`).
+(:func:`rutland_jsna.chapter.context.shared_summaries`).
 
 :func:`neighbour_groups` gives every area the comparators a chapter uses by default: the
 bundled CIPFA list where there is one (Rutland), otherwise the store's neighbour table.
@@ -42,7 +42,7 @@ def neighbour_groups(
     """Each area's default comparators, in rank order
     (:func:`rutland_jsna.data.areas.default_comparators`: the bundled published list, else
     the area's neighbours in ``neighbour_table``, else the other authorities of its region).
-    This is the choice :func:`rutland_jsna.report.context.resolve_comparators` makes for a
+    This is the choice :func:`rutland_jsna.chapter.context.resolve_comparators` makes for a
     chapter without ``comparators``. (A loop over areas to look up lists, not to compute
     statistics.)
     """
