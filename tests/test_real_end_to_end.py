@@ -71,6 +71,11 @@ def project(tmp_path_factory):
         "build", "--source", "fingertips", "--area", "E10000003", "--release",
         "E10000003-0.95", "--no-progress", "--engine", "inprocess", "--notebooks",
         str(NOTEBOOKS)])
+    # a website download built directly: imported first, then built
+    download = rx.write_real_files(home / "downloads")[0]  # jargonautical, 26 columns
+    builds["download-0.95"] = cli.main([
+        "build", "--source", str(download), "--release", "download-0.95", "--no-progress",
+        "--engine", "inprocess", "--notebooks", str(NOTEBOOKS), "--chapters", "outcomes"])
     yield {"home": home, "fetched": fetched, "builds": builds, "base_url": base_url,
            "requests": requests}
     mp.undo()
@@ -122,6 +127,14 @@ def test_pages_name_comparators_and_speak_their_confidence(project, release):
     assert "Data quality: rows left out or flagged" in outcomes
     assert "Hospital admissions as a result of self-harm (10-24 years) (Fingertips 90813)" in (
         outcomes)
+
+
+def test_a_downloaded_file_is_a_source(project):
+    """build --source FILE.csv with a website download: imported into data/processed, built."""
+    assert (project["home"] / "data" / "processed" / "jargonautical__indicators-CountyUA_data.csv"
+            ).is_file()
+    text = _text(project["home"] / "reports" / "download-0.95" / "outcomes.html")
+    assert "Fingertips downloads imported from 1 file(s): jargonautical__indicators-" in text
 
 
 def test_fallback_comparators_are_explicit(project):

@@ -27,7 +27,8 @@ __all__ = ["LIMITS_NOTE", "fill_998_limits", "limits_note"]
 
 #: Column added to the rows: how the 99.8% interval of the row was obtained, or why not.
 LIMITS_NOTE = "limits_note"
-#: Tolerance of the reproduction check (published values are rounded to about 4 decimals).
+#: Tolerance of the reproduction check (published values are rounded to about 4 decimals;
+#: numbers printed to fewer decimals are compared to half a unit of their last decimal).
 ABS_TOL, REL_TOL = 0.0051, 1e-3
 _METHODS = {("proportion", "wilson"): (proportion_ci, "Wilson score method"),
             ("crude_rate", "byar"): (rate_ci, "exact Poisson / Byar's method")}
@@ -50,9 +51,20 @@ def limits_note(kind: str, method: str = "", value_type: str = "") -> str:
             "(the method needs more than the published figures).")
 
 
+def _decimals(b: np.ndarray) -> np.ndarray:
+    """The decimal places each published number is given to (0 to 6; 6 = full precision)."""
+    out = np.full(b.shape, 6)
+    for d in range(5, -1, -1):
+        out = np.where(np.abs(b - np.round(b, d)) < 1e-9, d, out)
+    return out
+
+
 def _close(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Ours ``a`` reproduces the published ``b``: within the tolerance of a 4-decimal file, or
+    within half a unit of the last decimal the publisher printed (10.9, 15.63)."""
     diff = np.abs(a - b)
-    return (diff <= ABS_TOL) | (diff <= REL_TOL * np.abs(b))
+    printed = 0.5 * 10.0 ** (-_decimals(b)) + 1e-9
+    return (diff <= ABS_TOL) | (diff <= REL_TOL * np.abs(b)) | (diff <= printed)
 
 
 def fill_998_limits(rows: pd.DataFrame, lower: str, upper: str) -> pd.DataFrame:
