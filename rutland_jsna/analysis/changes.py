@@ -192,21 +192,24 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _one_dp(value: object) -> str:
+def _as_float(value: object) -> float | None:
+    """``value`` as a float, or None when it is missing or not a number."""
     try:
         x = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        return ""
-    return "" if np.isnan(x) else f"{round(x, 1):,.1f}"
+        return None
+    return None if np.isnan(x) else x
+
+
+def _one_dp(value: object) -> str:
+    x = _as_float(value)
+    return "" if x is None else f"{round(x, 1):,.1f}"
 
 
 def _level(value: object) -> str:
     """A stored ci_level as "95%" / "99.8%" ("" when not recorded)."""
-    try:
-        x = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return ""
-    return "" if np.isnan(x) else f"{x * 100:g}%"
+    x = _as_float(value)
+    return "" if x is None else f"{x * 100:g}%"
 
 
 def changes_since(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
