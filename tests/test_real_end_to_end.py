@@ -12,6 +12,7 @@ where the extracts are absent.
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 from pathlib import Path
@@ -29,6 +30,8 @@ pytestmark = [pytest.mark.realdata, pytest.mark.notebook]
 AREAS = {"E06000017": "Rutland", "E06000009": "Blackpool", "E10000017": "Lancashire",
          "E08000003": "Manchester"}
 CONFIDENCES = ("0.95", "0.998")
+#: The build also published as PDF, Excel and Word (the board-pack formats on real data).
+FORMATS_RELEASE = "E06000009-0.95"
 CHAPTERS = ("outcomes", "sexual_health", "oral_health")
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 #: Words a page must never show (a number formatting or a comparator group gone wrong).
@@ -65,7 +68,8 @@ def project(tmp_path_factory):
             builds[release] = cli.main([
                 "build", "--source", "fingertips", "--area", code, "--confidence", conf,
                 "--release", release, "--no-progress", "--engine", "inprocess",
-                "--notebooks", str(NOTEBOOKS)])
+                "--notebooks", str(NOTEBOOKS),
+                *(["--formats", "all"] if release == FORMATS_RELEASE else [])])
     # an area whose neighbours were not fetched: an explicit fallback, said on the page
     builds["E10000003-0.95"] = cli.main([
         "build", "--source", "fingertips", "--area", "E10000003", "--release",
@@ -180,3 +184,36 @@ def test_stored_summaries_reproduce_the_published_labels_and_trends(project, cod
     # catalogue indicators with published trends, Rutland one (90813's "Cannot be calculated")
     assert (checked_labels, checked_trends) == ((1, 1) if code == "E06000017" else (1, 6))
     assert excepted == (0 if code == "E06000017" else 1)
+
+
+@pytest.mark.browser
+def test_board_pack_formats_of_a_real_build(project):
+    """Blackpool from real extracts in every format: each PDF passes the accessibility check,
+    no workbook shows a count of 1 to 4, each Word picture has its alternative text, and no
+    format carries the demonstration banner."""
+    import docx
+    import openpyxl
+    from pdf_checks import problems
+
+    folder = project["home"] / "reports" / FORMATS_RELEASE
+    manifest = json.loads((folder / "release.json").read_text(encoding="utf-8"))
+    assert manifest["formats"] == ["html", "pdf", "xlsx", "docx"] and not manifest["is_demo"]
+    for chapter in CHAPTERS:
+        assert problems(folder / f"{chapter}.pdf", text_pages=False) == []
+        d = docx.Document(str(folder / f"{chapter}.docx"))
+        charts = (folder / f"{chapter}.html").read_text(encoding="utf-8").count(
+            '<figure class="chart"')
+        assert len(d.inline_shapes) == charts
+        assert all(s._inline.docPr.get("descr") for s in d.inline_shapes)
+        header = "\n".join(p.text for p in d.sections[0].header.paragraphs)
+        assert "Demonstration data" not in header
+    for name in [f"{c}.xlsx" for c in CHAPTERS] + ["all_chapters.xlsx"]:
+        wb = openpyxl.load_workbook(folder / name)
+        for ws in wb.worksheets[3:]:
+            (table,) = ws.tables.values()
+            first = int("".join(ch for ch in table.ref.split(":")[0] if ch.isdigit()))
+            for col, head in enumerate(ws[first], start=1):
+                if str(head.value).lower().startswith(("count", "denominator")):
+                    shown = [ws.cell(r, col).value for r in range(first + 1, ws.max_row + 1)]
+                    assert not any(isinstance(v, int | float) and 1 <= v <= 4 for v in shown), \
+                        f"{name}!{ws.title}!{head.value}"
