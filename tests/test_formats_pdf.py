@@ -126,10 +126,11 @@ def test_accessibility_check_fails_what_it_should(tmp_path, browser, fault):
     html.write_text(text, encoding="utf-8")
     out = tmp_path / "x.pdf"
     if fault == "untagged":
-        page = browser.page()
-        page.goto(html.as_uri())
-        page.pdf(path=str(out), format="A4", tagged=False)
-        page.close()
+        def untagged(page):
+            page.goto(html.as_uri())
+            page.pdf(path=str(out), format="A4", tagged=False)
+
+        browser.call(untagged)
     else:
         render_pdf(html, out, browser=browser)
         if fault == "file-link":  # render_pdf unlinks local files: put one back as a URI
@@ -144,3 +145,23 @@ def test_accessibility_check_fails_what_it_should(tmp_path, browser, fault):
     expected = {"untagged": "untagged", "no-alt": "alternative text",
                 "no-header-row": "not all header cells", "file-link": "not the web"}[fault]
     assert any(expected in p for p in found), found
+
+
+def test_pdf_inside_a_running_event_loop_and_beside_another_playwright(tmp_path):
+    """A Jupyter kernel runs an asyncio loop, and the browser tests hold a playwright open in
+    the same process: the formats' chromium lives in a thread of its own, so both work."""
+    import asyncio
+
+    from playwright.sync_api import sync_playwright
+
+    folder = make_chapter(tmp_path / "chapter")
+
+    async def in_a_loop() -> None:
+        with Browser() as b:
+            render_pdf(folder / "oral_health.html", tmp_path / "loop.pdf", browser=b)
+
+    asyncio.run(in_a_loop())
+    with sync_playwright():  # another playwright active in this thread
+        with Browser() as b:
+            render_pdf(folder / "oral_health.html", tmp_path / "beside.pdf", browser=b)
+    assert problems(tmp_path / "loop.pdf") == [] and problems(tmp_path / "beside.pdf") == []

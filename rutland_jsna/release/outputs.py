@@ -78,7 +78,7 @@ class OutputOptions:
              docx_styles: Sequence[str] = (), contact: str | None = None) -> OutputOptions:
         return check_output_options(cls(
             parse_formats(formats if formats is None or isinstance(formats, str)
-                          else tuple(formats)),
+                          else list(formats)),
             Path(docx_template) if docx_template is not None else None,
             tuple(docx_styles), contact))
 

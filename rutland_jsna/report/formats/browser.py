@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = ["CHROMIUM_ENV", "Browser", "BrowserMissing", "chromium_path", "chromium_version"]
 
 CHROMIUM_ENV = "RUTLAND_JSNA_CHROMIUM"
 _DEFAULT = "/usr/bin/chromium"
+#: Starting chromium on a loaded 2-core machine can take longer than playwright's 30 s.
+_LAUNCH_TIMEOUT_MS = 180_000
+T = TypeVar("T")
 _ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--no-first-run", "--disable-sync",
          "--disable-dev-shm-usage"]
@@ -48,11 +52,18 @@ def chromium_version() -> str:
 
 
 class Browser:
-    """A lazily started chromium: ``with Browser() as b: page = b.page()``."""
+    """A lazily started chromium: ``with Browser() as b: b.call(lambda page: ...)``.
+
+    Playwright's synchronous API refuses to start in a thread that already runs an asyncio
+    loop (a Jupyter kernel, where analysts call ``build``) or another playwright. So the
+    browser lives in a thread of its own, and everything that touches it runs there:
+    :meth:`call` hands a function a fresh page and returns what it returns.
+    """
 
     def __init__(self) -> None:
         self._pw: Any = None
         self._browser: Any = None
+        self._thread: Any = None
 
     def __enter__(self) -> Browser:
         return self
@@ -60,6 +71,14 @@ class Browser:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+    def _executor(self) -> Any:
+        if self._thread is None:
+            import concurrent.futures as cf
+
+            self._thread = cf.ThreadPoolExecutor(max_workers=1,
+                                                 thread_name_prefix="rutland-jsna-chromium")
+        return self._thread
 
     def _start(self) -> Any:
         if self._browser is not None:
@@ -75,28 +94,47 @@ class Browser:
             raise BrowserMissing("PDF and Word output need the playwright package "
                                  "(pip install playwright)") from exc
         self._pw = sync_playwright().start()
-        self._browser = self._pw.chromium.launch(executable_path=str(path), args=_ARGS)
+        self._browser = self._pw.chromium.launch(executable_path=str(path), args=_ARGS,
+                                                 timeout=_LAUNCH_TIMEOUT_MS)
         return self._browser
 
-    def page(self, **kwargs: Any) -> Any:
-        """A new page (close it when done)."""
-        return self._start().new_page(**kwargs)
+    def call(self, fn: Callable[[Any], T], **page_options: Any) -> T:
+        """``fn(page)`` on a new page of the browser (closed afterwards), in its thread."""
+
+        def run() -> T:
+            page = self._start().new_page(**page_options)
+            try:
+                return fn(page)
+            finally:
+                page.close()
+
+        return self._executor().submit(run).result()
 
     def close(self) -> None:
-        if self._browser is not None:
-            self._browser.close()
-            self._browser = None
-        if self._pw is not None:
-            self._pw.stop()
-            self._pw = None
+        if self._thread is None:
+            return
+
+        def stop() -> None:
+            if self._browser is not None:
+                self._browser.close()
+                self._browser = None
+            if self._pw is not None:
+                self._pw.stop()
+                self._pw = None
+
+        try:
+            self._thread.submit(stop).result()
+        finally:
+            self._thread.shutdown(wait=True)
+            self._thread = None
 
     def rasterise_svgs(self, svgs: list[str], *, scale: float = 2.0) -> list[bytes]:
         """PNG bytes of inline SVG charts, drawn as the chapter page draws them (one page for
-        all of them: a chapter's charts take about a second)."""
+        all of them: a chapter's charts take a few seconds)."""
         if not svgs:
             return []
-        page = self.page(device_scale_factor=scale)
-        try:
+
+        def draw(page: Any) -> list[bytes]:
             page.set_content(
                 '<!DOCTYPE html><html><head><meta charset="utf-8"><style>html,body{margin:0;'
                 'background:#fff}div.chart{padding:4px;display:inline-block}svg{display:block}'
@@ -106,5 +144,5 @@ class Browser:
             if len(elements) != len(svgs):
                 raise ValueError(f"{len(svgs)} charts given, {len(elements)} drawn")
             return [e.screenshot(type="png") for e in elements]
-        finally:
-            page.close()
+
+        return self.call(draw, device_scale_factor=scale)

@@ -22,15 +22,16 @@ Every page has the demonstration banner in its header when the data are generate
 "Page N of M" with the chapter title in its footer.
 
 Why chromium: it is already a Debian package of the project (the browser tests), prints the
-same HTML and CSS the chapters are read in, and since version 85 writes tagged PDF; the
-pure-Python routes (WeasyPrint's PDF/UA mode, xhtml2pdf, ReportLab) either need Pango/Cairo
-system libraries too or lose the tags, and none renders the page exactly as published.
+same HTML and CSS the chapters are read in, and writes the tags from the page's accessibility
+tree. WeasyPrint also needs system libraries (Pango) and lays the page out with its own CSS
+engine; ReportLab and xhtml2pdf do not turn HTML into a structure tree (docs/formats.md).
 """
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from ..html import esc
 from .browser import Browser
@@ -77,8 +78,8 @@ def render_pdf(html_path: Path, pdf_path: Path, *, browser: Browser,
     ``banner``: text printed in the header of every page (the demonstration warning).
     """
     start = time.perf_counter()
-    page = browser.page()
-    try:
+
+    def print_page(page: Any) -> None:
         page.set_default_timeout(timeout_ms)
         page.goto(Path(html_path).resolve().as_uri(), wait_until="load")
         page.evaluate(PREPARE_JS, PDF_CSS)
@@ -91,6 +92,6 @@ def render_pdf(html_path: Path, pdf_path: Path, *, browser: Browser,
             footer_template=_FOOTER.format(title=esc(title)),
             margin={"top": "16mm", "bottom": "16mm", "left": "12mm", "right": "12mm"},
         )
-    finally:
-        page.close()
+
+    browser.call(print_page)
     return time.perf_counter() - start
