@@ -48,8 +48,14 @@ from ..config import BOARD_PAPERS_DIR, ENGLAND_CODE, PACKAGE_DIR
 from ..data import columns as T
 from ..data.catalogue_model import Indicator
 from ..data.errors import DataValidationError, ValidationFailure
-from ..stats import Polarity, compare_to_benchmark, proportion_ci, quintiles, rate_ratio_ci
-from .select import check_confidence
+from ..stats import (
+    Polarity,
+    check_confidence,
+    compare_to_benchmark,
+    proportion_ci,
+    quintiles,
+    rate_ratio_ci,
+)
 
 __all__ = [
     "ACCESS_CHANGE_COLUMNS",

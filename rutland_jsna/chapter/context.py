@@ -26,10 +26,10 @@ import pandas as pd
 from .. import __version__
 from ..analysis import columns as C
 from ..analysis.changes import load_previous_summary
-from ..analysis.select import check_confidence
 from ..analysis.summary import indicator_summary, national_codes_in, prepare_rows
 from ..config import DEFAULT_AREA_CODE, ENGLAND_CODE, reports_dir
 from ..data.catalogue_model import Chapter, Indicator
+from ..stats import check_confidence
 
 __all__ = [
     "ChapterContext",

@@ -6,6 +6,7 @@ files, HTTP or HTML.
 """
 
 # --- public functions, one import per family (keep alphabetical by module) ---
+from ._common import CONFIDENCE_LEVELS, check_confidence
 from .compare import compare_to_benchmark, compare_to_benchmark_two_levels, compare_to_goal
 from .disclosure import suppress_small_counts
 from .dsr import ESP2013, dsr_ci
@@ -32,6 +33,8 @@ from .ratios import observed_expected_ci, rate_ratio_ci
 from .trend import TrendReason, recent_trend
 
 __all__ = [
+    "CONFIDENCE_LEVELS",
+    "check_confidence",
     "Comparison",
     "GoalComparison",
     "Polarity",

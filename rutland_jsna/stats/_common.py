@@ -38,8 +38,8 @@ def check_confidence(confidence: Any) -> float:
         return conf
     if conf in (95.0, 99.8):
         raise ValueError(
-            f"confidence: expected 0.95 or 0.998, got {confidence!r}; "
-            f"give the level as a fraction, e.g. confidence={conf / 100:g}"
+            f"confidence: expected 0.95 or 0.998, got {confidence!r}; did you mean "
+            f"{conf / 100:g}? (give the level as a fraction, e.g. confidence={conf / 100:g})"
         )
     raise ValueError(
         f"confidence: expected 0.95 or 0.998 (the two levels Fingertips publishes), got {confidence!r}"
