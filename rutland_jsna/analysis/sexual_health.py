@@ -36,7 +36,7 @@ from ..config import BOARD_PAPERS_DIR, ENGLAND_CODE
 from ..data import columns as T
 from ..data.catalogue_model import Indicator
 from ..stats.compare import compare_to_goal
-from ..stats.disclosure import suppress_small_counts
+from ..stats.disclosure import DISCLOSURE_MAX_COUNT, SMALL_NUMBER_EVENTS, suppress_small_counts
 from ..stats.funnel import FunnelSignificance, funnel_limits, funnel_significance
 from ..stats.labels import Polarity
 from ..stats.ranking import rank_areas, rank_summary
@@ -48,8 +48,6 @@ from .summary import (
     NO_ID,
     NOT_IN_STORE,
     NOT_PUBLISHED,
-    SMALL_COUNT_MAX,
-    SMALL_NUMBER_EVENTS,
     SUPPRESSED_REASON,
     national_codes_in,
 )
@@ -306,7 +304,7 @@ def comparator_ranking(
     out["period"] = out["period"].where(out["period"].notna(), None)
     count = pd.to_numeric(out[T.COUNT], errors="coerce").astype("float64")
     out["count"] = count
-    out["count_suppressed"] = (count >= 1) & (count <= SMALL_COUNT_MAX)
+    out["count_suppressed"] = (count >= 1) & (count <= DISCLOSURE_MAX_COUNT)
     out["small_numbers"] = value.notna() & count.notna() & (count < SMALL_NUMBER_EVENTS)
     out["lower_ci"] = pd.to_numeric(out[ROW_LOWER], errors="coerce").astype("float64")
     out["upper_ci"] = pd.to_numeric(out[ROW_UPPER], errors="coerce").astype("float64")

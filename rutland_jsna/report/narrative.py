@@ -52,6 +52,7 @@ from typing import Any
 import pandas as pd
 
 from ..analysis import columns as C
+from ..stats.disclosure import DISCLOSURE_MAX_COUNT, SMALL_NUMBER_EVENTS
 from ..stats.labels import (
     QUINTILE_LABELS_NO_JUDGEMENT,
     QUINTILE_LABELS_RAG,
@@ -113,10 +114,6 @@ __all__ = [
 BASIS_ENGLAND, BASIS_GOAL, BASIS_QUINTILES = C.BASIS_ENGLAND, C.BASIS_GOAL, C.BASIS_QUINTILES
 _BASES = (BASIS_ENGLAND, BASIS_GOAL, BASIS_QUINTILES)
 
-#: ``small_numbers`` means "fewer than this many events" (analysis/columns.py).
-_SMALL_NUMBER_EVENTS = 10
-#: Counts from 1 to this are never printed (Fingertips disclosure convention, chapters.md §0).
-_DISCLOSURE_MAX_COUNT = 4
 #: "Bottom three" (chapters.md §1.4).
 _BOTTOM = 3
 
@@ -767,10 +764,10 @@ def _previously_sentence(r: _Row, area: str, measure: str | None) -> str | None:
 
 
 def _events_phrase(r: _Row, events: str) -> str:
-    if r.count_suppressed or (r.count is not None and 1 <= r.count <= _DISCLOSURE_MAX_COUNT):
-        return f"fewer than {number_word(_DISCLOSURE_MAX_COUNT + 1)} {events}"
+    if r.count_suppressed or (r.count is not None and 1 <= r.count <= DISCLOSURE_MAX_COUNT):
+        return f"fewer than {number_word(DISCLOSURE_MAX_COUNT + 1)} {events}"
     if r.count is None:
-        return f"fewer than {_SMALL_NUMBER_EVENTS} {events}"
+        return f"fewer than {SMALL_NUMBER_EVENTS} {events}"
     if r.count == 0:
         return f"no {events}"
     words = number_word(r.count) if float(r.count).is_integer() else format_count(r.count)
@@ -825,7 +822,7 @@ def small_numbers_sentence(row: Any, area: str, *, events: str = "events") -> Na
         "Rutland's value is based on seven deaths; small numbers make this comparison and its
         trend unreliable." ("this value" when the row is not compared). ``None`` when the row
         is not flagged, or has no value to describe. Counts of 1 to 4 are never printed
-        ("fewer than five"); an unknown count reads "fewer than 10".
+        ("fewer than five"); an unknown count reads "fewer than 10" (SMALL_NUMBER_EVENTS).
     """
     r = _row(row)
     sentence = _small_numbers(r, _e(area), _e(events))

@@ -39,6 +39,7 @@ from ..analysis.summary import NO_ID, SUPPRESSED_REASON
 from ..chapter.context import ChapterContext, ComparatorSet, LoadedStore, load_chapter
 from ..config import DEFAULT_AREA_CODE
 from ..data.catalogue_model import Chapter
+from ..stats.disclosure import SMALL_NUMBER_EVENTS
 from ..stats.labels import Comparison, Polarity, TrendLabel
 from . import blocks, charts, narrative
 from ._words import ordinal_text
@@ -680,7 +681,7 @@ def _small_numbers_answers(ctx: ChapterContext) -> list[Html | str]:
     out: list[Html | str] = []
     if len(small):
         out.append(
-            "Values based on fewer than 10 events (comparisons and trends unreliable): "
+            f"Values based on fewer than {SMALL_NUMBER_EVENTS} events (comparisons and trends unreliable): "
             + "; ".join(labels[k] for k in small[C.KEY]) + "."
         )
     if len(withheld):
@@ -694,7 +695,7 @@ def _small_numbers_answers(ctx: ChapterContext) -> list[Html | str]:
             + "; ".join(labels[k] for k in counts[C.KEY]) + "."
         )
     if not out:
-        out.append("No indicator with a value rests on fewer than 10 events, and none is "
+        out.append(f"No indicator with a value rests on fewer than {SMALL_NUMBER_EVENTS} events, and none is "
                    "suppressed.")
     out.append("Due to small numbers in many indicators values can fluctuate widely across "
                "years, making trends more difficult to interpret.")
@@ -740,7 +741,7 @@ def dashboard(ctx: ChapterContext) -> Html:
         paragraph(
             f"One tile per indicator: {ctx.area_name}'s latest value and period, England's "
             "value, the comparison with England (word and colour) and the direction of travel "
-            "(symbol and words). † marks a value based on fewer than 10 events."
+            f"(symbol and words). † marks a value based on fewer than {SMALL_NUMBER_EVENTS} events."
         ),
     ]
     for code in _codes(ctx):
@@ -877,7 +878,7 @@ def _implication_statements(ctx: ChapterContext, table: pd.DataFrame) -> list[st
         if str(row[C.TREND]).endswith("getting worse"):
             text += " Its recent trend is getting worse."
         if bool(row[C.SMALL_NUMBERS]):
-            text += " It rests on fewer than 10 events, so this is uncertain."
+            text += f" It rests on fewer than {SMALL_NUMBER_EVENTS} events, so this is uncertain."
         out.append(text)
     return out
 
@@ -990,7 +991,7 @@ def chlamydia_by_sex(ctx: ChapterContext) -> Html:
                      "would reveal one through the published total.")
     small = split[split["small_numbers"]]
     for _, r in small.iterrows():
-        notes.append(f"{r['sex']}: based on fewer than 10 diagnoses; small numbers make this "
+        notes.append(f"{r['sex']}: based on fewer than {SMALL_NUMBER_EVENTS} diagnoses; small numbers make this "
                      "value unreliable.")
     if notes:
         parts.append(bullet_list(notes))

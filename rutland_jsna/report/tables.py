@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from ..analysis import columns as C
+from ..stats.disclosure import SMALL_NUMBER_EVENTS
 from ..stats.labels import Polarity
 from .format import (
     MISSING,
@@ -73,7 +74,8 @@ RANK_CAPTION = (
     "Rank: 1 is calculated as the best (or lowest when no polarity is applied)."
 )
 SMALL_NUMBERS_NOTE = (
-    "† Based on fewer than 10 events: small numbers make this comparison and its trend "
+    f"† Based on fewer than {SMALL_NUMBER_EVENTS} events: small numbers make this comparison "
+    "and its trend "
     "unreliable."
 )
 

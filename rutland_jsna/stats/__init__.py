@@ -8,7 +8,7 @@ files, HTTP or HTML.
 # --- public functions, one import per family (keep alphabetical by module) ---
 from ._common import CONFIDENCE_LEVELS, check_confidence
 from .compare import compare_to_benchmark, compare_to_benchmark_two_levels, compare_to_goal
-from .disclosure import suppress_small_counts
+from .disclosure import DISCLOSURE_MAX_COUNT, SMALL_NUMBER_EVENTS, suppress_small_counts
 from .dsr import ESP2013, dsr_ci
 from .funnel import (
     FunnelSignificance,
@@ -64,4 +64,6 @@ __all__ = [
     "funnel_baseline",
     "FunnelSignificance",
     "suppress_small_counts",
+    "DISCLOSURE_MAX_COUNT",
+    "SMALL_NUMBER_EVENTS",
 ]

@@ -36,6 +36,12 @@ __all__ = [
     "suppress_small_counts",
 ]
 
+#: Counts from 1 to this are never shown (the Fingertips disclosure convention, docs/methods.md §9).
+DISCLOSURE_MAX_COUNT = 4
+#: A value resting on fewer events than this is "small numbers": its comparison and trend are
+#: unreliable (docs/methods.md §9). The one threshold every layer uses.
+SMALL_NUMBER_EVENTS = 10
+
 #: What a suppressed cell shows in a published table.
 SUPPRESSION_MARK = "*"
 
@@ -70,7 +76,7 @@ def suppress_small_counts(
     counts: Any,
     *,
     lower: float = 1,
-    upper: float = 4,
+    upper: float = DISCLOSURE_MAX_COUNT,
     groups: Any = None,
     show_zero: bool = True,
 ) -> pd.DataFrame:
