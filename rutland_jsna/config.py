@@ -55,6 +55,10 @@ def shared_reference_dir() -> Path:
     return base / "reference"
 
 
+#: The banner every page built from demonstration data carries (chapters, release index) and the
+#: demonstration snapshot records in its metadata.
+DEMO_BANNER = "Demonstration data — not official statistics"
+
 #: Default subject area: Rutland. Any upper-tier authority code may be used instead.
 DEFAULT_AREA_CODE = "E06000017"
 #: England, the national benchmark.

@@ -134,7 +134,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import BOARD_PAPERS_DIR, raw_dir
+from ..config import BOARD_PAPERS_DIR, DEMO_BANNER, raw_dir
 from ..data import columns as C
 from ..data import schema as _schema
 from ..data.catalogue import format_period, load_catalogue
@@ -160,8 +160,6 @@ __all__ = [
     "snapshot_id",
 ]
 
-#: The banner every consumer of demonstration data shows.
-DEMO_BANNER = "Demonstration data — not official statistics"
 #: ``source`` recorded in the processed store's metadata.
 DEMO_SOURCE = "demo"
 #: Name of the processed-store table.

@@ -14,6 +14,7 @@ import pandas as pd
 from ..analysis import columns as C
 from ..analysis.changes import changes_since, summary_csv_path, write_summary_csv
 from ..chapter.context import ChapterContext
+from ..config import DEMO_BANNER
 from . import charts, narrative
 from .format import SUPPRESSED_NOTE
 from .html import Html, bullet_list, esc, heading, paragraph, tag
@@ -32,8 +33,6 @@ __all__ = [
     "provenance",
     "summary_download",
 ]
-
-DEMO_BANNER = "Demonstration data — not official statistics"
 
 
 def demo_banner(ctx: ChapterContext) -> Html:
