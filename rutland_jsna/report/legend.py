@@ -13,6 +13,8 @@ from ..stats.labels import (
     QUINTILE_LABELS_NO_JUDGEMENT,
     QUINTILE_LABELS_RAG,
     TrendLabel,
+    is_getting_better,
+    is_getting_worse,
 )
 from .format import is_missing
 from .html import Html, esc, tag, text_colour_for
@@ -160,9 +162,9 @@ def trend_html(label: object) -> Html:
     """Symbol (hidden from screen readers, which read the words) and the label text."""
     word = _trend_word(label)
     cls = "dot"
-    if word.endswith("getting better"):
+    if is_getting_better(word):
         cls += " dot-better"
-    elif word.endswith("getting worse"):
+    elif is_getting_worse(word):
         cls += " dot-worse"
     return Html(
         f'<span class="{cls}"><span class="dot-symbol" aria-hidden="true">'

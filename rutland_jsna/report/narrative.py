@@ -59,7 +59,7 @@ from ..stats.labels import (
     Comparison,
     GoalComparison,
     Polarity,
-    TrendLabel,
+    is_getting_worse,
 )
 from ._words import (
     capitalise_first,
@@ -131,7 +131,6 @@ _REQUIRED: tuple[str, ...] = (
 )
 _MAX_POSITIONS = 5
 _SEX_WORDS = {"P": "Persons", "F": "Females", "M": "Males"}
-_GETTING_WORSE = (TrendLabel.INCREASING_WORSE.value, TrendLabel.DECREASING_WORSE.value)
 
 
 # ------------------------------------------------------------------------------------------
@@ -560,7 +559,7 @@ def _is_last(r: _Row) -> bool:
 
 
 def _is_worsening(r: _Row) -> bool:
-    return r.has_value and (r.trend in _GETTING_WORSE or _is_last(r))
+    return r.has_value and (is_getting_worse(r.trend) or _is_last(r))
 
 
 def significantly_worse_rows(table: pd.DataFrame) -> pd.DataFrame:
@@ -1433,7 +1432,7 @@ def board_summary(
             reasons.append(
                 f"{a} is ranked {ordinal_html(r.rank)} out of {r.n_ranked}{_in(r.period)}"
             )
-        if r.trend in _GETTING_WORSE:
+        if is_getting_worse(r.trend):
             reasons.append(f"the recent trend is {_e(r.trend.lower())}")
         items.append(
             f"<li><strong>{_e(lab)}</strong> ({section_label(r)}) - "

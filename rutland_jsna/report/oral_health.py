@@ -52,6 +52,7 @@ from ..chapter.context import ChapterContext, load_chapter
 from ..config import DEFAULT_AREA_CODE, raw_dir
 from ..data.catalogue_model import Chapter, ValueType
 from ..data.local import extract_spec, load_local_extract
+from ..stats.labels import is_getting_better, is_getting_worse
 from . import blocks, charts, narrative
 from ._words import join_words, number_word
 from .charts import AF_DARK_BLUE, AF_ORANGE, AF_TURQUOISE, CI_COLOUR, Chart, chart_style, no_chart
@@ -560,9 +561,8 @@ def _trend_bullets(ch: OralHealthChapter) -> list[str]:
     if table.empty:
         return []
     lab = dict(zip(table[C.KEY], narrative.indicator_labels(table), strict=True))
-    trend = table[C.TREND].astype("str")
-    worse = [lab[k] for k in table.loc[trend.str.endswith("getting worse"), C.KEY]]
-    better = [lab[k] for k in table.loc[trend.str.endswith("getting better"), C.KEY]]
+    worse = [lab[k] for k in table.loc[table[C.TREND].map(is_getting_worse).astype(bool), C.KEY]]
+    better = [lab[k] for k in table.loc[table[C.TREND].map(is_getting_better).astype(bool), C.KEY]]
     out = []
     if worse:
         out.append(f"Getting worse over the latest periods: {join_words(worse)}.")

@@ -32,6 +32,7 @@ from ..analysis.series import comparator_values, quintile_bands, spine_rows, tre
 from ..chapter.context import ChapterContext, load_chapter
 from ..config import DEFAULT_AREA_CODE
 from ..data.catalogue_model import Chapter
+from ..stats.labels import is_getting_worse
 from . import blocks, charts, narrative
 from .format import format_count, format_number, is_missing
 from .html import Html, heading, paragraph, tag
@@ -292,7 +293,7 @@ def _red_or_worsening(table: pd.DataFrame) -> list[str]:
     """Keys that get a trend chart: worse than England or its goal, getting worse, or compared
     in national quintiles (their trend is drawn over the quintile bands, chapters.md §1.8)."""
     keys = set(narrative.significantly_worse_rows(table)[C.KEY])
-    worsening = table[table[C.TREND].astype("str").str.endswith("getting worse")]
+    worsening = table[table[C.TREND].map(is_getting_worse).astype(bool)]
     keys |= set(worsening[C.KEY])
     keys |= set(table.loc[table[C.COMPARISON_BASIS] == C.BASIS_QUINTILES, C.KEY])
     return [k for k in table[C.KEY] if k in keys]

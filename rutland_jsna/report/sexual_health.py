@@ -40,7 +40,7 @@ from ..chapter.context import ChapterContext, ComparatorSet, LoadedStore, load_c
 from ..config import DEFAULT_AREA_CODE
 from ..data.catalogue_model import Chapter
 from ..stats.disclosure import SMALL_NUMBER_EVENTS
-from ..stats.labels import Comparison, Polarity, TrendLabel
+from ..stats.labels import Comparison, Polarity, TrendLabel, is_getting_worse
 from . import blocks, charts, narrative
 from ._words import ordinal_text
 from .format import MISSING, format_count, format_number, is_missing, missing_html
@@ -875,7 +875,7 @@ def _implication_statements(ctx: ChapterContext, table: pd.DataFrame) -> list[st
         if not is_missing(rank) and not is_missing(n) and int(n) >= 4 and int(rank) > int(n) - 3:
             text += (f" It is {_rank_phrase(rank, n)} among its comparator areas (bottom "
                      "three).")
-        if str(row[C.TREND]).endswith("getting worse"):
+        if is_getting_worse(row[C.TREND]):
             text += " Its recent trend is getting worse."
         if bool(row[C.SMALL_NUMBERS]):
             text += f" It rests on fewer than {SMALL_NUMBER_EVENTS} events, so this is uncertain."

@@ -18,11 +18,15 @@ from .funnel import (
     funnel_significance,
 )
 from .labels import (
+    GETTING_BETTER,
+    GETTING_WORSE,
     Comparison,
     GoalComparison,
     Polarity,
     Trend,
     TrendLabel,
+    is_getting_better,
+    is_getting_worse,
     trend_label,
 )
 from .proportions import proportion_ci
@@ -41,6 +45,10 @@ __all__ = [
     "Trend",
     "TrendLabel",
     "trend_label",
+    "GETTING_WORSE",
+    "GETTING_BETTER",
+    "is_getting_worse",
+    "is_getting_better",
     "proportion_ci",
     "rate_ci",
     "dsr_ci",

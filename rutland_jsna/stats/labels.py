@@ -138,6 +138,24 @@ def trend_label(trend: Trend, polarity: Polarity) -> TrendLabel:
     return TrendLabel.INCREASING if up else TrendLabel.DECREASING
 
 
+#: The directions of travel that mean "getting worse" / "getting better" (methods.md §6.6): the
+#: one rule the chapters, legends and sentences use.
+GETTING_WORSE: frozenset[str] = frozenset({TrendLabel.INCREASING_WORSE, TrendLabel.DECREASING_WORSE})
+GETTING_BETTER: frozenset[str] = frozenset(
+    {TrendLabel.INCREASING_BETTER, TrendLabel.DECREASING_BETTER}
+)
+
+
+def is_getting_worse(label: object) -> bool:
+    """True for "Increasing and getting worse" and "Decreasing and getting worse"."""
+    return isinstance(label, str) and label in GETTING_WORSE
+
+
+def is_getting_better(label: object) -> bool:
+    """True for "Increasing and getting better" and "Decreasing and getting better"."""
+    return isinstance(label, str) and label in GETTING_BETTER
+
+
 #: Quintile legend words, category 1..5 (methods.md §7.1 step 7).
 QUINTILE_LABELS_RAG = ("Best", "Better", "Middle", "Worse", "Worst")
 QUINTILE_LABELS_NO_JUDGEMENT = ("Lowest", "Low", "Middle", "High", "Highest")
