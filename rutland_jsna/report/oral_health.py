@@ -32,7 +32,6 @@ sentence saying so) when the chapter is built for another authority.
 
 from __future__ import annotations
 
-import io
 import os
 import tempfile
 from collections.abc import Sequence
@@ -42,7 +41,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..analysis import columns as C
@@ -55,9 +53,9 @@ from ..data.local import extract_spec, load_local_extract
 from ..stats.labels import is_getting_better, is_getting_worse
 from . import blocks, charts, narrative
 from ._words import join_words, number_word
-from .charts import AF_DARK_BLUE, AF_ORANGE, AF_TURQUOISE, CI_COLOUR, Chart, chart_style, no_chart
+from .charts import AF_DARK_BLUE, AF_ORANGE, AF_TURQUOISE, CI_COLOUR, chart_style, no_chart
 from .format import format_count, format_number, is_missing
-from .html import Html, bullet_list, details, esc, heading, paragraph, tag
+from .html import Html, bullet_list, details, heading, paragraph, tag
 from .legend import BASIS_QUINTILES, comparison_legend, comparison_text, trend_legend
 from .tables import frame_table, indicator_table
 
@@ -385,32 +383,6 @@ def _age_label(group: str) -> str:
 
 def _level(ch: OralHealthChapter) -> str:
     return f"{ch.ctx.confidence * 100:g}%"
-
-
-def _figure(fig: Figure, *, title: str, alt: str, caption: str, data: pd.DataFrame,
-            decimals: int | Sequence[int | None] | None = 1) -> Chart:
-    """Embed a figure like :mod:`rutland_jsna.report.charts` does (alt text, numbers table)."""
-    FigureCanvasAgg(fig)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    raw = buffer.getvalue()
-    width, height = int.from_bytes(raw[16:20], "big"), int.from_bytes(raw[20:24], "big")
-    import base64
-
-    png = base64.b64encode(raw).decode("ascii")
-    table = frame_table(data, caption=f"The numbers in the chart: {title}", decimals=decimals)
-    markup = tag(
-        "figure",
-        [
-            Html(f'<img src="data:image/png;base64,{png}" alt="{esc(alt)}" width="{width}" '
-                 f'height="{height}">'),
-            tag("figcaption", [tag("strong", title, class_="chart-title"), Html(" "),
-                               tag("span", caption)]),
-            details("Show the numbers in this chart", table),
-        ],
-        class_="chart",
-    )
-    return Chart(markup.markup, png, alt, title, data)
 
 
 # ------------------------------------------------------------------------------------------
@@ -1007,7 +979,8 @@ def _access_chart(ch: OralHealthChapter) -> Html:
                f"percentage of the population; whiskers are {_level(ch)} confidence intervals "
                "(Wilson for rates; log method for the ratio of two rates behind the relative "
                f"change). Source: {ch.extract_sources.get('dental_access')}.")
-    return _figure(fig, title=title, alt=alt, caption=caption, data=data, decimals=2)
+    return charts.figure_html(fig, title=title, alt=alt, caption=caption, data=data,
+                              data_caption=f"The numbers in the chart: {title}", decimals=2)
 
 
 def _published_block(ch: OralHealthChapter) -> list[Html | str]:
@@ -1238,7 +1211,8 @@ def _uda_chart(ch: OralHealthChapter, g: pd.DataFrame, name: str) -> Html:
     caption = ("Each month's UDAs delivered × 12 ÷ the usual annual contracted UDAs; the dashed "
                "step line is the delivery threshold NHS England set for the period; crosses "
                "mark months below it. Source: " + str(ch.extract_sources.get("uda_delivery")))
-    return _figure(fig, title=title, alt=alt, caption=caption, data=data, decimals=1)
+    return charts.figure_html(fig, title=title, alt=alt, caption=caption, data=data,
+                              data_caption=f"The numbers in the chart: {title}", decimals=1)
 
 
 def uda_delivery(ch: OralHealthChapter) -> Html:
