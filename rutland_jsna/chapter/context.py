@@ -173,6 +173,7 @@ def _demo_info(meta: Mapping[str, Any]) -> SourceInfo:
 def _snapshot_extras(folder: Path) -> tuple[pd.DataFrame | None, dict[str, pd.DataFrame]]:
     """The snapshot's neighbour table and local tables (Covid recovery), where present."""
     from ..analysis.covid import COVID_TABLES
+    from ..data.local import EXTRACT_KINDS
 
     neighbours = None
     path = folder / "neighbours.csv"
@@ -183,6 +184,10 @@ def _snapshot_extras(folder: Path) -> tuple[pd.DataFrame | None, dict[str, pd.Da
         p = folder / f"{name}.csv"
         if p.is_file():
             local[name] = pd.read_csv(p, dtype={"area_code": "str"})
+    for kind in EXTRACT_KINDS:  # the analysts' extracts the snapshot ships, as read from a file
+        p = folder / f"{kind}.csv"
+        if p.is_file():
+            local[kind] = pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""])
     return neighbours, local
 
 
@@ -424,6 +429,9 @@ class ChapterContext:
     england_code: str = ENGLAND_CODE
     area_names: dict[str, str] = field(default_factory=dict)
     local_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: Analysts' extracts found in ``data/raw/local`` for a store that is not the demonstration
+    #: snapshot (:func:`rutland_jsna.data.local.find_local_extract`): kind -> path.
+    local_extracts: dict[str, Path] = field(default_factory=dict)
 
     @cached_property
     def rows(self) -> pd.DataFrame:
@@ -656,10 +664,21 @@ def load_chapter(
             Path(reports_root) if reports_root is not None else None),
         area_names=names,
         local_tables=dict(loaded.local_tables),
+        local_extracts=_local_extracts(loaded.info),
     )
     if ctx.output_dir is not None:
         _write_source_json(ctx)
     return ctx
+
+
+def _local_extracts(info: SourceInfo) -> dict[str, Path]:
+    """The analysts' extracts in ``data/raw/local`` (none for the demonstration snapshot, which
+    ships its own as local tables)."""
+    from ..data.local import EXTRACT_KINDS, find_local_extract
+
+    if info.is_demo:
+        return {}
+    return {kind: path for kind in EXTRACT_KINDS if (path := find_local_extract(kind)) is not None}
 
 
 def _demo_labels(indicators: tuple[Indicator, ...]) -> tuple[Indicator, ...]:

@@ -33,7 +33,6 @@ sentence saying so) when the chapter is built for another authority.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -47,9 +46,9 @@ from ..analysis import columns as C
 from ..analysis import oral_health as oh
 from ..analysis.series import comparator_values, trend_series
 from ..chapter.context import ChapterContext, load_chapter
-from ..config import DEFAULT_AREA_CODE, raw_dir
+from ..config import DEFAULT_AREA_CODE
 from ..data.catalogue_model import Chapter, ValueType
-from ..data.local import extract_spec, load_local_extract
+from ..data.local import extract_spec, load_local_extract, validate_local_extract
 from ..stats.labels import is_getting_better, is_getting_worse
 from . import blocks, charts, narrative
 from ._words import join_words, number_word
@@ -225,15 +224,12 @@ class OralHealthChapter:
 
 
 def _validated(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """A local table as a validated extract (re-validated unless already derived)."""
+    """A local table as a validated extract (validated unless already derived)."""
     spec = extract_spec(kind)
     frame = frame.rename(columns=_COLUMN_ALIASES.get(kind, {}))
     if all(c in frame.columns for c in spec.output_columns):
         return frame
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"{kind}.csv"
-        frame.to_csv(path, index=False)
-        return load_local_extract(path, kind)
+    return validate_local_extract(frame, kind, source=f"{kind} local table")
 
 
 #: Column names the demonstration snapshot used before the template's (workaround, see report).
@@ -242,32 +238,7 @@ _COLUMN_ALIASES = {"uda_delivery": {"geography_code": "geography_id"}}
 
 def _load_file(path: Path, kind: str) -> pd.DataFrame:
     """:func:`load_local_extract`, accepting the known older column names of a kind."""
-    aliases = _COLUMN_ALIASES.get(kind, {})
-    if path.suffix.lower() == ".csv" and aliases:
-        header = pd.read_csv(path, nrows=0).columns
-        if any(a in header for a in aliases):
-            frame = pd.read_csv(path, dtype="str", keep_default_na=False).rename(columns=aliases)
-            with tempfile.TemporaryDirectory() as tmp:
-                fixed = Path(tmp) / path.name
-                frame.to_csv(fixed, index=False)
-                return load_local_extract(fixed, kind)
-    return load_local_extract(path, kind)
-
-
-def _demo_extract(kind: str) -> Path | None:
-    """The demonstration snapshot's copy of a local extract, when the store holds none."""
-    from .. import demo
-
-    p = demo.demo_snapshot_dir() / f"{kind}.csv"
-    return p if p.is_file() else None
-
-
-def _find_extract(kind: str) -> Path | None:
-    for suffix in (".csv", ".xlsx"):
-        p = raw_dir() / "local" / f"{kind}{suffix}"
-        if p.is_file():
-            return p
-    return None
+    return load_local_extract(path, kind, renames=_COLUMN_ALIASES.get(kind))
 
 
 def load(
@@ -331,10 +302,7 @@ def load(
             extracts[kind] = _validated(ctx.local_tables[kind], kind)
             sources[kind] = (_DEMO_SOURCE_WORDS[kind] if ctx.source.is_demo
                              else "the data source's local extract")
-        elif ctx.source.is_demo and (found := _demo_extract(kind)) is not None:
-            extracts[kind] = _load_file(found, kind)
-            sources[kind] = _DEMO_SOURCE_WORDS[kind]
-        elif not ctx.source.is_demo and (found := _find_extract(kind)) is not None:
+        elif (found := ctx.local_extracts.get(kind)) is not None:
             extracts[kind] = _load_file(found, kind)
             sources[kind] = f"local extract {found.name}"
         else:
