@@ -253,6 +253,7 @@ def load(
     dental_access: str | os.PathLike[str] | None = None,
     uda_delivery: str | os.PathLike[str] | None = None,
     uda_geographies: Sequence[str] = (),
+    reports_root: str | os.PathLike[str] | None = None,
     ctx: ChapterContext | None = None,
 ) -> OralHealthChapter:
     """Load the oral health chapter: Fingertips indicators plus the two local extracts.
@@ -273,6 +274,8 @@ def load(
     uda_geographies : sequence of str
         Geography ids of the UDA extract to show besides the area's own and its region's
         (e.g. an ICB code).
+    reports_root : path, optional
+        As :func:`~rutland_jsna.chapter.context.load_chapter`.
     ctx : ChapterContext, optional
         A pre-loaded chapter context (tests).
 
@@ -287,8 +290,7 @@ def load(
     if ctx is None:
         ctx = load_chapter(
             Chapter.ORAL_HEALTH, area_code, comparators, source, release, confidence,
-            output_dir=output_dir,
-            reports_root=None if output_dir is None else Path(output_dir).resolve().parent,
+            output_dir=output_dir, reports_root=reports_root,
         )
     given = {"dental_access": dental_access, "uda_delivery": uda_delivery}
     extracts: dict[str, pd.DataFrame] = {}

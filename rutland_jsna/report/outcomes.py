@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
@@ -71,12 +70,13 @@ def load(
     release: str | None = None,
     confidence: float = 0.95,
     output_dir: str | os.PathLike[str] | None = None,
+    *,
+    reports_root: str | os.PathLike[str] | None = None,
 ) -> ChapterContext:
     """Load the outcomes chapter's context (see :func:`~rutland_jsna.chapter.context.load_chapter`)."""
     return load_chapter(
         Chapter.OUTCOMES, area_code, comparators, source, release, confidence,
-        output_dir=output_dir,
-        reports_root=None if output_dir is None else Path(output_dir).resolve().parent,
+        output_dir=output_dir, reports_root=reports_root,
     )
 
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
@@ -304,10 +303,7 @@ def load(
         codes = choice
     ctx = load_chapter(
         Chapter.SEXUAL_HEALTH, area.code, codes, source, release, confidence,
-        output_dir=output_dir,
-        reports_root=reports_root if reports_root is not None else (
-            None if output_dir is None else Path(output_dir).resolve().parent),
-        store=store, build_date=build_date,
+        output_dir=output_dir, reports_root=reports_root, store=store, build_date=build_date,
     )
     if choice == COMPARATORS_2015:
         names = tuple(ctx.name_of(c) for c in ctx.comparators.codes)
