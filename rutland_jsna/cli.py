@@ -364,7 +364,8 @@ def add_fetch_parser(sub: argparse._SubParsersAction) -> None:
 def cmd_fetch(args: argparse.Namespace) -> int:
     from .data.cache import CacheMissError
     from .data.errors import DataError
-    from .data.fetch import fetch_demo, fetch_fingertips
+    from .data.fetch import fetch_fingertips
+    from .demo import fetch_demo
 
     try:
         if args.source == "demo":

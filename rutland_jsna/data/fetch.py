@@ -2,8 +2,8 @@
 
 What ``rutland-jsna fetch`` and ``rutland-jsna validate`` call.
 
-* :func:`fetch_demo` generates (or reuses) the deterministic demonstration snapshot and writes
-  the processed table ``demo``.
+* :func:`rutland_jsna.demo.fetch_demo` (in the demo package, above this layer) generates the
+  demonstration snapshot and writes the processed table ``demo``.
 * :func:`fetch_fingertips` downloads every catalogue indicator with a Fingertips id from the
   bulk CSV endpoint, one request batch per profile (so polarity and benchmarks follow the
   profile each chapter reproduces), keeps the raw files in the write-once cache, downloads the
@@ -66,20 +66,6 @@ class FetchSummary:
             ids = ", ".join(str(i) for i in self.missing_indicator_ids)
             out.append(f"no rows returned for indicator ids: {ids}")
         return out
-
-
-def fetch_demo(*, force: bool = False, store_dir: str | Path | None = None) -> FetchSummary:
-    """Generate (or reuse) the demonstration snapshot and its processed table ``demo``."""
-    from .. import demo
-
-    frame, meta = demo.ensure_demo_store(store_dir=store_dir, force=force)
-    return FetchSummary(
-        source=f"demonstration snapshot {meta['snapshot_id']} ({meta['banner']})",
-        table_path=Path(meta["store_path"]),
-        rows=len(frame),
-        indicators=int(frame[C.INDICATOR_ID].nunique()),
-        checksum=str(meta["snapshot_checksum"]),
-    )
 
 
 def catalogue_requests() -> dict[int | None, list[int]]:
