@@ -33,6 +33,10 @@ import pandas as pd
 
 from ..analysis import columns as C
 from ..analysis import sexual_health as A
+from ..analysis.breakdowns import count_changes, sex_breakdown
+from ..analysis.comparators import comparator_ranking, ranking_polarity, subject_ranks
+from ..analysis.funnel import funnel_data
+from ..analysis.goals import goal_comparison
 from ..analysis.series import comparator_values, trend_series
 from ..analysis.summary import NO_ID, SUPPRESSED_REASON
 from ..chapter.context import ChapterContext, ComparatorSet, LoadedStore, load_chapter
@@ -427,7 +431,7 @@ def _goal_sentence(row: pd.Series) -> str | None:
     """The detection rate against the 2,300 per 100,000 goal (its CI against the goal)."""
     if _goal_for(str(row[C.KEY])) is None or is_missing(row[C.VALUE]):
         return None
-    label = A.goal_comparison(row[C.VALUE], row[C.LOWER_CI], row[C.UPPER_CI], DETECTION_GOAL)
+    label = goal_comparison(row[C.VALUE], row[C.LOWER_CI], row[C.UPPER_CI], DETECTION_GOAL)
     return (f"It is {_GOAL_WORDS.get(label, 'not compared with')} the detection goal of 2,300 "
             "per 100,000.")
 
@@ -493,7 +497,7 @@ def title_block(ctx: ChapterContext) -> Html:
 def _polarity_table(ctx: ChapterContext) -> Html:
     rows = []
     for ind in ctx.indicators:
-        used, source = A.ranking_polarity(ind, "appendix")
+        used, source = ranking_polarity(ind, "appendix")
         if source != "2015 appendix" or used == ind.polarity:
             continue
         rows.append({
@@ -586,7 +590,7 @@ def summary(ctx: ChapterContext) -> Html:
     ))
     # 2. Are STI diagnoses still rising, and for whom?
     answers: list[Html | str] = []
-    changes_ = A.count_changes(ctx.rows, KEY_STI, ctx.area_code)
+    changes_ = count_changes(ctx.rows, KEY_STI, ctx.area_code)
     if changes_ is None:
         answers.append(f"{area} has too few periods with a count of new STI diagnoses to say.")
     else:
@@ -611,7 +615,7 @@ def summary(ctx: ChapterContext) -> Html:
     answers = [s for s in (_sentence(ctx, k) for k in (KEY_SCREENED, KEY_SCREENED_F)) if s]
     det = _row(ctx, KEY_DETECT)
     if det is not None and not is_missing(det[C.VALUE]):
-        goal = A.goal_comparison(det[C.VALUE], det[C.LOWER_CI], det[C.UPPER_CI], DETECTION_GOAL)
+        goal = goal_comparison(det[C.VALUE], det[C.LOWER_CI], det[C.UPPER_CI], DETECTION_GOAL)
         answers.append(
             f"The chlamydia detection rate among 15-24 year olds in {det[C.PERIOD]} was "
             f"{format_number(det[C.VALUE])} per 100,000, "
@@ -949,7 +953,7 @@ def section(ctx: ChapterContext, code: str) -> Html:
 def chlamydia_by_sex(ctx: ChapterContext) -> Html:
     """Chlamydia detection among 15-24 year olds by sex, with small counts withheld."""
     keys = {"Female": KEY_DETECT_F, "Male": KEY_DETECT_M, "Persons": KEY_DETECT}
-    split = A.sex_breakdown(ctx.rows, keys, ctx.area_code, england_code=ctx.england_code)
+    split = sex_breakdown(ctx.rows, keys, ctx.area_code, england_code=ctx.england_code)
     title = f"Chlamydia detection rate per 100,000 aged 15 to 24 by sex: {ctx.area_name} and England"
     parts: list[Html | str] = [heading(4, "Chlamydia detection by sex")]
     if split["value"].notna().sum() == 0:
@@ -997,11 +1001,11 @@ def chlamydia_by_sex(ctx: ChapterContext) -> Html:
 def chlamydia_funnel(ctx: ChapterContext) -> Html:
     """Funnel plot of chlamydia detection against population aged 15-24, all authorities."""
     key = KEY_DETECT
-    fd = A.funnel_data(ctx.rows, key, ctx.area_code, national_codes=ctx.national_codes,
+    fd = funnel_data(ctx.rows, key, ctx.area_code, national_codes=ctx.national_codes,
                        england_code=ctx.england_code, names=ctx.area_names)
     if fd is None:
         key = KEY_DETECT_F
-        fd = A.funnel_data(ctx.rows, key, ctx.area_code, national_codes=ctx.national_codes,
+        fd = funnel_data(ctx.rows, key, ctx.area_code, national_codes=ctx.national_codes,
                            england_code=ctx.england_code, names=ctx.area_names)
     title = "Chlamydia detection rate per 100,000 aged 15 to 24: funnel plot of all authorities"
     parts: list[Html | str] = [heading(4, "Funnel plot of chlamydia detection")]
@@ -1075,7 +1079,7 @@ def comparator_table(ctx: ChapterContext, *, period: str | None = None,
     Rows are the chapter's indicators; columns the subject area and its comparators in
     alphabetical order, then the subject's rank (1 = best) and the polarity used.
     """
-    ranking = A.comparator_ranking(ctx.rows, ctx.indicators, ctx.area_code, ctx.comparators.codes,
+    ranking = comparator_ranking(ctx.rows, ctx.indicators, ctx.area_code, ctx.comparators.codes,
                                    names=ctx.area_names, polarity=polarity, period=period)
     order = sorted(ctx.group_codes, key=lambda c: ctx.name_of(c))
     area_names = {c: ctx.name_of(c) for c in order}
@@ -1116,7 +1120,7 @@ def comparator_table(ctx: ChapterContext, *, period: str | None = None,
     )
     table = data_table(header, body, caption=caption, numeric=numeric, class_="comparators")
     link, _ = csv_link(ranking, "sexual_health_comparator_ranking", ctx.output_dir)
-    subj = A.subject_ranks(ranking)
+    subj = subject_ranks(ranking)
     ranked = subj[subj["rank"].notna()]
     best = ranked[(ranked["rank"] == 1) & ranked["polarity"].isin(list(_LETTER))]
     lines = [
