@@ -43,12 +43,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..analysis import columns as C
+from ..analysis import dental_access as da
 from ..analysis import oral_health as oh
 from ..analysis.series import comparator_values, trend_series
 from ..chapter.context import ChapterContext, load_chapter
 from ..config import DEFAULT_AREA_CODE
 from ..data.catalogue_model import Chapter, ValueType
-from ..data.local import extract_spec, load_local_extract, validate_local_extract
+from ..data.local import extract_spec, load_local_extract, validate_local_extract, window_label
 from ..stats.labels import is_getting_better, is_getting_worse
 from . import blocks, charts, narrative
 from ._words import join_words, number_word
@@ -151,7 +152,7 @@ class OralHealthChapter:
     """
 
     ctx: ChapterContext
-    window: oh.AccessWindow
+    window: da.AccessWindow
     extracts: dict[str, pd.DataFrame] = field(default_factory=dict)
     extract_sources: dict[str, str] = field(default_factory=dict)
     thresholds: pd.DataFrame = field(default_factory=oh.load_uda_thresholds)
@@ -170,18 +171,18 @@ class OralHealthChapter:
     def rates(self) -> pd.DataFrame:
         x = self.extracts.get("dental_access")
         if x is None:
-            return pd.DataFrame(columns=list(oh.ACCESS_RATE_COLUMNS))
+            return pd.DataFrame(columns=list(da.ACCESS_RATE_COLUMNS))
         x = x[x["area_code"].isin([self.ctx.area_code, self.ctx.england_code])]
-        return oh.access_rates(x, self.window, self.ctx.confidence)
+        return da.access_rates(x, self.window, self.ctx.confidence)
 
     @cached_property
     def comparison(self) -> pd.DataFrame:
-        return oh.access_comparison(self.rates, self.ctx.area_code,
+        return da.access_comparison(self.rates, self.ctx.area_code,
                                     england_code=self.ctx.england_code)
 
     @cached_property
     def changes(self) -> pd.DataFrame:
-        return oh.access_change(self.rates, confidence=self.ctx.confidence)
+        return da.access_change(self.rates, confidence=self.ctx.confidence)
 
     @cached_property
     def latest_comparison(self) -> pd.DataFrame:
@@ -248,7 +249,7 @@ def load(
     release: str | None = None,
     confidence: float = 0.95,
     output_dir: str | os.PathLike[str] | None = None,
-    access_window: str = oh.DEFAULT_ACCESS_WINDOW,
+    access_window: str = da.DEFAULT_ACCESS_WINDOW,
     *,
     dental_access: str | os.PathLike[str] | None = None,
     uda_delivery: str | os.PathLike[str] | None = None,
@@ -286,7 +287,7 @@ def load(
     ValueError
         For an unknown ``access_window``.
     """
-    window = oh.access_window(access_window)
+    window = da.access_window(access_window)
     if ctx is None:
         ctx = load_chapter(
             Chapter.ORAL_HEALTH, area_code, comparators, source, release, confidence,
@@ -348,7 +349,7 @@ def _ci(lower: object, upper: object, decimals: int = 2) -> str:
 
 
 def _age_label(group: str) -> str:
-    return oh.AGE_GROUP_LABELS.get(group, group)
+    return da.AGE_GROUP_LABELS.get(group, group)
 
 
 def _level(ch: OralHealthChapter) -> str:
@@ -442,8 +443,8 @@ def _recovery_bullets(ch: OralHealthChapter) -> list[str]:
     c = ch.changes
     area = c[(c["area_code"] == ch.ctx.area_code) & c["change_pct"].notna()]
     if area.empty:
-        return [f"The change in access since {oh.BASE_YEAR} cannot be given: the extract has "
-                f"no {ch.window.label} window ending in {oh.BASE_YEAR} for {ch.area}."]
+        return [f"The change in access since {da.BASE_YEAR} cannot be given: the extract has "
+                f"no {ch.window.label} window ending in {da.BASE_YEAR} for {ch.area}."]
     eng = c[c["area_code"] == ch.ctx.england_code].set_index("age_group")["change_pct"]
     r0 = area.iloc[0]
     parts = []
@@ -784,7 +785,7 @@ def _access_table(ch: OralHealthChapter) -> Html:
     changes = ch.changes.set_index(["area_code", "age_group"])
     area_code, eng_code = ch.ctx.area_code, ch.ctx.england_code
     base = ch.changes.loc[ch.changes["base_label"].notna(), "base_label"]
-    base_label = base.iloc[0] if len(base) else f"{ch.window.label} {oh.BASE_YEAR}"
+    base_label = base.iloc[0] if len(base) else f"{ch.window.label} {da.BASE_YEAR}"
     level = _level(ch)
     rows = []
     for _, r in lc.iterrows():
@@ -861,7 +862,7 @@ def _access_chart(ch: OralHealthChapter) -> Html:
     base_labels = set(base["base_label"].dropna())
     shown = rates[(rates["window_end"] == latest_end) | rates["window_label"].isin(base_labels)]
     windows = list(dict.fromkeys(shown.sort_values("window_end")["window_label"]))
-    groups = [g for g in oh.AGE_GROUPS if g in set(shown["age_group"])]
+    groups = [g for g in da.AGE_GROUPS if g in set(shown["age_group"])]
     series = [(w, who) for w in windows for who in (ch.area, "England")]
     colours = [AF_DARK_BLUE, "#7FA1C0", AF_ORANGE, "#F9B592"] if len(windows) == 2 else [
         AF_DARK_BLUE, AF_ORANGE]
@@ -1033,7 +1034,7 @@ def _published_block(ch: OralHealthChapter) -> list[Html | str]:
 
 def _consistency_notes(ch: OralHealthChapter) -> list[str]:
     out = []
-    for check in oh.changes_consistency(ch.changes):
+    for check in da.changes_consistency(ch.changes):
         if check.consistent is False:
             out.append(
                 f"{check.area_name}: the total population's relative change "
@@ -1044,7 +1045,7 @@ def _consistency_notes(ch: OralHealthChapter) -> list[str]:
                 "age-group figures do not describe the same people; check the extract. The "
                 "figures are shown as supplied."
             )
-    add = oh.additivity_check(ch.rates)
+    add = da.additivity_check(ch.rates)
     for _, r in add.iterrows():
         what = "patients seen" if r["measure"] == "patients_seen" else "population"
         out.append(
@@ -1189,7 +1190,7 @@ def uda_delivery(ch: OralHealthChapter) -> Html:
     """Monthly UDA delivery against the thresholds in force, under-delivered months in words."""
     th = ch.thresholds
     th_frame = pd.DataFrame({
-        "Period": [oh._label(s, e) for s, e in zip(th["period_start"], th["period_end"],
+        "Period": [window_label(s, e) for s, e in zip(th["period_start"], th["period_end"],
                                                     strict=True)],
         "Printed as": th["period_as_printed"],
         "Threshold (%)": th["threshold_pct"],
