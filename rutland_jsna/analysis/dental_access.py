@@ -114,7 +114,7 @@ class AccessWindow:
         return tuple(g for g in AGE_GROUPS if g in self.months)
 
 
-#: The window kinds the chapter accepts (chapters.md §3.2); never mixed in one table.
+#: The window kinds the chapter accepts (docs/chapters.md §3.2); never mixed in one table.
 ACCESS_WINDOWS: dict[str, AccessWindow] = {
     w.name: w
     for w in (

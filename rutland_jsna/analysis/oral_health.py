@@ -9,10 +9,10 @@ prints; every statistic comes from :mod:`rutland_jsna.stats`:
   are in :mod:`rutland_jsna.analysis.dental_access` (re-exported here);
 * **published figures** — :func:`published_access_figures` and
   :func:`published_change_consistency`: the NHS England slide's Rutland and England figures
-  as printed, and the same consistency check applied to them (chapters.md §3.3: Rutland's
+  as printed, and the same consistency check applied to them (docs/chapters.md §3.3: Rutland's
   three printed changes cannot all be right for one pair of periods; flagged, never
   corrected);
-* **UDA delivery** (chapters.md §3.4) — :func:`load_uda_thresholds` (the packaged thresholds,
+* **UDA delivery** (docs/chapters.md §3.4) — :func:`load_uda_thresholds` (the packaged thresholds,
   validated on load), :func:`threshold_in_force` (the threshold for any date),
   :func:`uda_delivery` (each month's scaled-up delivery against the threshold in force, with
   ``under_delivered``), :func:`under_delivered_summary`;
@@ -508,7 +508,7 @@ class Initiative:
     seed_lines: str
 
 
-#: The initiative tables of the NHS England slides (March 2023, seed lines 647-689), as printed.
+#: The initiative tables of the NHS England slides (March 2023, board paper lines 647-689), as printed.
 INITIATIVES: tuple[Initiative, ...] = (
     Initiative(
         "Weekend Access Scheme",

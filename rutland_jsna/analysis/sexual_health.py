@@ -75,7 +75,7 @@ PRINTED_RANK_COLUMNS: tuple[str, ...] = (
 )
 
 
-#: Rows of the 2015 appendix whose printed Rutland rank the data cannot support (chapters.md
+#: Rows of the 2015 appendix whose printed Rutland rank the data cannot support (docs/chapters.md
 #: §2.3; ``shared/reference/published/README.md``). Rutland's value is blank in both because it
 #: was suppressed for small numbers, and a suppressed value is never ranked.
 APPENDIX_UNSUPPORTED: dict[str, str] = {

@@ -29,7 +29,7 @@ import pandas as pd
 from ..config import DEFAULT_AREA_CODE, processed_dir
 from . import columns as C
 
-#: Upper-tier local authorities, April 2023 boundaries (153 areas; fingertips_api.md §3).
+#: Upper-tier local authorities, April 2023 boundaries (153 areas; docs/fingertips_api.md §3).
 UTLA_AREA_TYPE_ID = 502
 #: Regions: the parent of the bulk CSV (its sub-national comparison column).
 REGION_AREA_TYPE_ID = 6

@@ -18,7 +18,7 @@ Kinds (see ``docs/local_extracts.md`` for the analyst's guide):
     geography: ``geography_id, geography_name, month, contracted_udas_annual,
     udas_delivered_month``. Derived: ``pct_delivered_annualised`` = udas_delivered_month × 12 /
     contracted_udas_annual × 100 — the month's delivery scaled up to 12 months as a percentage
-    of the annual contract (chapters.md §3.4).
+    of the annual contract (docs/chapters.md §3.4).
 
 A new kind is one :class:`ExtractSpec` (columns as :class:`ColumnSpec`, key, row rules, derived
 columns) passed to :func:`register_extract_kind`; the loader, the templates
@@ -291,7 +291,7 @@ DENTAL_ACCESS = ExtractSpec(
         "window_end (both inclusive), by area and age group, with the population they are "
         "divided by. State the window explicitly (e.g. 2022-01-01 to 2022-06-30 for "
         "January to June 2022): the chapter names it beside every figure and never mixes "
-        "windows (chapters.md §3.2)."
+        "windows (docs/chapters.md §3.2)."
     ),
     columns=(
         ColumnSpec(
@@ -380,7 +380,7 @@ UDA_DELIVERY = ExtractSpec(
         "Units of dental activity (UDAs) delivered in each month against the contracted "
         "annual UDAs, per contract or geography (e.g. all GDS/PDS/PDS+ contracts in LLR). "
         "The chapter plots pct_delivered_annualised against the delivery thresholds in force "
-        "(chapters.md §3.4)."
+        "(docs/chapters.md §3.4)."
     ),
     columns=(
         ColumnSpec(

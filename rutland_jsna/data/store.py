@@ -1,10 +1,10 @@
 """The tidy store: bulk CSV in, validated processed tables out, with checksummed sidecars.
 
-Data flows one way (design.md): ``data/raw`` → :func:`read_bulk_csv` (validate, tidy) →
+Data flows one way (docs/architecture.md): ``data/raw`` → :func:`read_bulk_csv` (validate, tidy) →
 :func:`write_processed` → ``data/processed/<name>.csv`` + ``<name>.json`` →
 :func:`read_processed`.
 
-* :func:`read_bulk_csv` reads a Fingertips bulk CSV (the 27 columns of fingertips_api.md §5.1),
+* :func:`read_bulk_csv` reads a Fingertips bulk CSV (the 27 columns of docs/fingertips_api.md §5.1),
   renames the columns to the tidy names and validates every row
   (:func:`rutland_jsna.data.schema.validate_tidy`).
 * :func:`write_processed` validates first and writes nothing if any rule is broken; then it
@@ -198,7 +198,7 @@ def read_bulk_csv(path: str | Path) -> pd.DataFrame:
     ----------
     path : str or Path
         A file from ``all_data/csv/by_indicator_id`` (or ``by_group_id``/``by_profile_id``) with
-        the 27-column header of fingertips_api.md §5.1. The sub-national comparison column may
+        the 27-column header of docs/fingertips_api.md §5.1. The sub-national comparison column may
         have any parent name ("Compared to Region value or percentiles", "Compared to
         percentiles"); an older "Target data" column is read as ``compared_to_goal``.
 
@@ -220,7 +220,7 @@ def read_bulk_csv(path: str | Path) -> pd.DataFrame:
     Notes
     -----
     Columns the tidy table does not know are ignored when every required column is present
-    (the live service may add columns; fingertips_api.md §1 "unknown extra … CSV columns are
+    (the live service may add columns; docs/fingertips_api.md §1 "unknown extra … CSV columns are
     ignored"); when a required column is missing they are listed as possibly renamed.
     Blank lines are skipped, but the row numbers in messages still count them, so they match
     what a spreadsheet shows.

@@ -1,4 +1,4 @@
-"""Page blocks every chapter shares (chapters.md §0): header, about, changes, notes, appendix.
+"""Page blocks every chapter shares (docs/chapters.md §0): header, about, changes, notes, appendix.
 
 Each function takes a :class:`~rutland_jsna.chapter.context.ChapterContext` and returns an
 :class:`~rutland_jsna.report.html.Html` block, so a notebook cell is one call and the same call
@@ -223,7 +223,7 @@ def data_notes_section(
     anchor: str = "data-notes",
     definitions: Sequence[str] = (),
 ) -> Html:
-    """Missing values, suppression, small numbers and definitions (chapters.md §0 item 5)."""
+    """Missing values, suppression, small numbers and definitions (docs/chapters.md §0 item 5)."""
     s = ctx.summary
     parts: list[Html | str] = [heading(level, "Data notes", id=anchor)]
     notes = narrative.data_notes(s, ctx.area_name)

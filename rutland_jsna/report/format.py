@@ -1,4 +1,4 @@
-"""How numbers, missing values and suppressed counts are printed (chapters.md §0).
+"""How numbers, missing values and suppressed counts are printed (docs/chapters.md §0).
 
 * Values to one decimal place with thousands separators: ``4,602.8``.
 * Counts as whole numbers with thousands separators: ``1,262``; counts of 1 to 4 as ``*``

@@ -1,7 +1,7 @@
 """Display vocabularies: RAG words and colours, direction-of-travel symbols, legends.
 
 The words are the exact Fingertips strings (:mod:`rutland_jsna.stats.labels`); colours are the
-Fingertips benchmark colours (ecosystem.md §3). Colour is never used alone: every chip carries
+Fingertips benchmark colours (docs/methods.md §5.8). Colour is never used alone: every chip carries
 its word, printed in black or white, whichever contrasts more with the chip (WCAG 1.4.3).
 """
 

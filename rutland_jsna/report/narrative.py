@@ -5,7 +5,7 @@ indicator, numbers and labels already computed). Nothing here computes a statist
 functions choose words for labels, ranks and values that arrive ready-made, and return
 :class:`Narrative` objects holding HTML-safe markup and the same words as plain text.
 
-Families (chapters.md §0, §1.3–§1.5, §2.6, §3.2):
+Families (docs/chapters.md §0, §1.3–§1.5, §2.6, §3.2):
 
 * performance-summary bullets of a section, in order, empty ones omitted —
   :func:`counts_bullet`, :func:`significantly_worse_bullet`, :func:`significantly_higher_bullet`,
@@ -32,7 +32,7 @@ Rules applied the same way in every section (the source report breaks some of th
   greater than 1, so that the best of three or fewer areas is never called bottom three);
 * a comparison resting on small numbers carries the small-numbers sentence;
 * the bold indicator name and the sentence are separated by `` - `` (a spaced hyphen);
-* generated wording says "armed forces" for that population (chapters.md §0); data strings
+* generated wording says "armed forces" for that population (docs/chapters.md §0); data strings
   are reproduced as given.
 
 Every data string (area, indicator, period, measure descriptions, reasons) is escaped with
@@ -114,7 +114,7 @@ __all__ = [
 BASIS_ENGLAND, BASIS_GOAL, BASIS_QUINTILES = C.BASIS_ENGLAND, C.BASIS_GOAL, C.BASIS_QUINTILES
 _BASES = (BASIS_ENGLAND, BASIS_GOAL, BASIS_QUINTILES)
 
-#: "Bottom three" (chapters.md §1.4).
+#: "Bottom three" (docs/chapters.md §1.4).
 _BOTTOM = 3
 
 _REQUIRED: tuple[str, ...] = (
@@ -187,7 +187,7 @@ def _bullets(items: Sequence[Narrative | None], css: str) -> Narrative:
 
 
 class Category(StrEnum):
-    """How the counts bullet names a row's comparison (chapters.md §1.3)."""
+    """How the counts bullet names a row's comparison (docs/chapters.md §1.3)."""
 
     GREEN = "green"  # Better, or goal Green
     AMBER = "amber"  # Similar, or goal Amber
@@ -589,7 +589,7 @@ def rank1_green_rows(table: pd.DataFrame) -> pd.DataFrame:
 def bottom_three_rows(table: pd.DataFrame) -> pd.DataFrame:
     """Rows with polarity whose rank is in the bottom three of the ranked areas.
 
-    The rule is ``rank > n_ranked - 3`` (chapters.md §1.4), and ``rank > 1`` so that the best
+    The rule is ``rank > n_ranked - 3`` (docs/chapters.md §1.4), and ``rank > 1`` so that the best
     of three or fewer ranked areas is not called "bottom three". Indicators without polarity
     and rows without a value, rank or ``n_ranked`` are never selected.
     """
@@ -804,7 +804,7 @@ def _events(mapping: Mapping[str, str] | None, r: _Row) -> str:
 
 
 def small_numbers_sentence(row: Any, area: str, *, events: str = "events") -> Narrative | None:
-    """The small-numbers caveat for a row flagged ``small_numbers`` (chapters.md §0).
+    """The small-numbers caveat for a row flagged ``small_numbers`` (docs/chapters.md §0).
 
     Parameters
     ----------
@@ -829,7 +829,7 @@ def small_numbers_sentence(row: Any, area: str, *, events: str = "events") -> Na
 
 
 def suppression_sentence(area: str, measure: str | None = None) -> Narrative:
-    """ "The {measure} is not published due to small numbers." (chapters.md §0).
+    """ "The {measure} is not published due to small numbers." (docs/chapters.md §0).
 
     Parameters
     ----------
@@ -868,7 +868,7 @@ def missing_value_sentence(row: Any, area: str, *, measure: str | None = None) -
 def indicator_paragraph(
     row: Any, area: str, *, measure: str | None = None, events: str = "events"
 ) -> Narrative:
-    """One "significantly worse"-style paragraph (chapters.md §1.5 item 2).
+    """One "significantly worse"-style paragraph (docs/chapters.md §1.5 item 2).
 
     Sentences, each only when its numbers exist: the bold name and rank ("**X** - Rutland is
     ranked 16<sup>th</sup> out of 16 in 2021/22."); the change since the previous period ("The
@@ -1249,7 +1249,7 @@ def single_indicator_bullets(
     measures: Mapping[str, str] | None = None,
     events: Mapping[str, str] | None = None,
 ) -> list[Narrative]:
-    """Bullets for a section with exactly one indicator (chapters.md §1.5 item 6, P4).
+    """Bullets for a section with exactly one indicator (docs/chapters.md §1.5 item 6, P4).
 
     Returns two bullets: "The one indicator presented below for {topic} is the {indicator}
     indicator." and its description. With national quintiles: "The {measure} has decreased
@@ -1285,7 +1285,7 @@ def performance_summary(
     measures: Mapping[str, str] | None = None,
     events: Mapping[str, str] | None = None,
 ) -> Narrative:
-    """A section's Performance Summary: the bullets of chapters.md §1.5, empty ones omitted.
+    """A section's Performance Summary: the bullets of docs/chapters.md §1.5, empty ones omitted.
 
     Order: counts; significantly worse; significantly higher; significantly lower; ranked
     1st (green); bottom three. A one-row section opens with the single-indicator bullets
@@ -1344,7 +1344,7 @@ def performance_summary(
 
 
 # ------------------------------------------------------------------------------------------
-# Board summary (chapters.md §1.5 item 7)
+# Board summary (docs/chapters.md §1.5 item 7)
 # ------------------------------------------------------------------------------------------
 
 
@@ -1374,7 +1374,7 @@ def board_summary(
     section_labels: Mapping[str, str] | None = None,
     previous: pd.DataFrame | None = None,
 ) -> Narrative:
-    """The chapter-level summary for the board's cover report (chapters.md §1.5 item 7).
+    """The chapter-level summary for the board's cover report (docs/chapters.md §1.5 item 7).
 
     Two bullets: the highest ranked indicators (:func:`highest_ranked_rows`) grouped by
     section, "Highest ranked areas within Priority 1 include A and B."; and the worsening
@@ -1624,7 +1624,7 @@ def plain_comparison_sentence(
     unit: str = "%",
     decimals: int = 2,
 ) -> Narrative:
-    """A value against the national rate without a significance test (chapters.md §3.2).
+    """A value against the national rate without a significance test (docs/chapters.md §3.2).
 
     "The dental access rate from January to June 2022 was **42.49%** for 0-17 year olds,
     which was **higher than** the national rate of **33.62%**." The comparison is of the
@@ -1674,7 +1674,7 @@ def relative_change_sentence(
     population: str | None = None,
     decimals: int = 2,
 ) -> Narrative:
-    """A relative change, with the national change beside it (chapters.md §3.2).
+    """A relative change, with the national change beside it (docs/chapters.md §3.2).
 
     "The relative **decrease** in dental access rates from 2019 to 2022 (January to June) was
     **-16.49%** (national rates decreased by **-22.86%**)." The signed percentages are

@@ -1,4 +1,4 @@
-"""The oral health chapter (chapters.md §3): dental access, contract delivery, children's teeth.
+"""The oral health chapter (docs/chapters.md §3): dental access, contract delivery, children's teeth.
 
 The notebook ``notebooks/oral_health.ipynb`` calls, one per cell::
 
@@ -97,7 +97,7 @@ OHNA_MINUTES = (
     "Oral Health Needs Assessment (in the " + BOARD_PAPERS + ")"
 )
 
-#: Section anchors in chapter order (chapters.md §3.1, then the closing sections of §0).
+#: Section anchors in chapter order (docs/chapters.md §3.1, then the closing sections of §0).
 SECTION_ANCHORS: tuple[tuple[str, str], ...] = (
     ("about", "About this chapter"),
     ("summary", "Summary"),
@@ -532,7 +532,7 @@ def _groups_bullet(ch: OralHealthChapter) -> str:
 
 
 def summary(ch: OralHealthChapter) -> Html:
-    """Generated answers to the chapter's questions (chapters.md §3.7)."""
+    """Generated answers to the chapter's questions (docs/chapters.md §3.7)."""
     items = [
         tag("li", [tag("strong", "Is access lower than England, and for whom? "),
                    " ".join(_access_bullets(ch))]),

@@ -1,6 +1,6 @@
 """The sexual health chapter: the SHNA executive summary rebuilt from Fingertips indicators.
 
-chapters.md §2. The notebook ``notebooks/sexual_health.ipynb`` calls, one per cell::
+docs/chapters.md §2. The notebook ``notebooks/sexual_health.ipynb`` calls, one per cell::
 
     ctx = sexual_health.load(area_code, comparators, source, release, confidence, output_dir)
     sexual_health.title_block(ctx)
@@ -78,7 +78,7 @@ TITLE = "Joint Strategic Needs Assessment: Sexual and Reproductive Health"
 #: ``comparators`` values naming a comparator set.
 COMPARATORS_2015 = "2015"
 COMPARATORS_CIPFA = "cipfa"
-#: The sections with data, in the order of the SHNA executive summary (chapters.md §2.1);
+#: The sections with data, in the order of the SHNA executive summary (docs/chapters.md §2.1);
 #: HPV vaccination, in the 2015 appendix but not in the summary, comes last.
 SECTION_ORDER: tuple[str, ...] = (
     "sti", "chlamydia", "hiv", "contraception", "teenage_pregnancy", "abortion", "sexual_abuse",
@@ -578,7 +578,7 @@ def _not_in_data(what: str) -> str:
 
 
 def summary(ctx: ChapterContext) -> Html:
-    """Generated answers to the chapter's questions (chapters.md §2.6)."""
+    """Generated answers to the chapter's questions (docs/chapters.md §2.6)."""
     area = ctx.area_name
     papers = _is_papers_area(ctx)
     items: list[Html] = []

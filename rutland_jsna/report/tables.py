@@ -1,4 +1,4 @@
-"""Indicator tables (chapters.md §1.2) and other accessible tables, each downloadable as CSV.
+"""Indicator tables (docs/chapters.md §1.2) and other accessible tables, each downloadable as CSV.
 
 The indicator table's columns, in order::
 
@@ -50,7 +50,7 @@ __all__ = [
     "write_csv",
 ]
 
-#: Column headings of the indicator table (chapters.md §1.2 plus CI and count).
+#: Column headings of the indicator table (docs/chapters.md §1.2 plus CI and count).
 INDICATOR_TABLE_HEADER: tuple[str, ...] = (
     "Indicator",
     "Sex",

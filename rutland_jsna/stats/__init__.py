@@ -1,7 +1,7 @@
 """Fingertips statistical methods, vectorised over numpy/pandas columns.
 
-One module per statistical family (style.md convention 2); the public functions of
-design.md are re-exported here and listed in ``__all__``. ``stats`` knows nothing of
+One module per statistical family (docs/architecture.md convention 2); the public functions of
+docs/architecture.md are re-exported here and listed in ``__all__``. ``stats`` knows nothing of
 files, HTTP or HTML.
 """
 
