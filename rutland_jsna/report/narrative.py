@@ -50,6 +50,7 @@ from enum import StrEnum
 from typing import Any
 
 import pandas as pd
+import pandera.pandas as pa
 
 from ..analysis import columns as C
 from ..stats.disclosure import DISCLOSURE_MAX_COUNT, SMALL_NUMBER_EVENTS
@@ -349,15 +350,123 @@ def _allowed_labels(basis: str | None, polarity: Polarity) -> frozenset[str] | N
     return None
 
 
-def _fail_if(mask: Sequence[bool], index: pd.Index, column: str, problem: str, rule: str) -> None:
-    bad = [index[i] for i, b in enumerate(mask) if b]
-    if bad:
-        shown = ", ".join(repr(b) for b in bad[:_MAX_POSITIONS])
-        more = f" (first {_MAX_POSITIONS} of {len(bad)})" if len(bad) > _MAX_POSITIONS else ""
-        raise ValueError(
-            f"{column}: {len(bad)} {pluralise(len(bad), 'row')} {problem} (rule: {rule}) "
-            f"at index labels [{shown}]{more}"
-        )
+def _column(df: pd.DataFrame, column: str) -> pd.Series:
+    """A column as plain values (None where missing or absent), aligned with ``df``."""
+    if column not in df.columns:
+        return pd.Series([None] * len(df), index=df.index, dtype=object)
+    values = [None if is_missing(v) else v for v in df[column].tolist()]
+    return pd.Series(values, index=df.index, dtype=object)
+
+
+def _polarity_ok(df: pd.DataFrame) -> pd.Series:
+    ok = [p is not None and str(p) in _POLARITIES for p in _column(df, C.POLARITY)]
+    return pd.Series(ok, index=df.index, dtype=bool)
+
+
+def _basis_ok(df: pd.DataFrame) -> pd.Series:
+    ok = [b is None or str(b).strip() in _BASES for b in _column(df, C.COMPARISON_BASIS)]
+    return pd.Series(ok, index=df.index, dtype=bool)
+
+
+def _labels_ok(column: str):
+    def check(df: pd.DataFrame) -> pd.Series:
+        ok = []
+        for label, basis, pol in zip(_column(df, column), _column(df, C.COMPARISON_BASIS),
+                                     _column(df, C.POLARITY), strict=True):
+            if label is None or pol is None or str(pol) not in _POLARITIES:
+                ok.append(True)
+                continue
+            allowed = _allowed_labels(None if basis is None else str(basis).strip(),
+                                      Polarity(str(pol)))
+            ok.append(allowed is None or str(label).strip() in allowed)
+        return pd.Series(ok, index=df.index, dtype=bool)
+
+    return check
+
+
+def _number(df: pd.DataFrame, column: str) -> pd.Series:
+    return pd.to_numeric(_column(df, column).astype(object), errors="coerce").astype("float64")
+
+
+def _rank_at_least_one(df: pd.DataFrame) -> pd.Series:
+    rank = _number(df, C.RANK)
+    return rank.isna() | (rank >= 1)
+
+
+def _rank_within_n(df: pd.DataFrame) -> pd.Series:
+    rank, n = _number(df, C.RANK), _number(df, C.N_RANKED)
+    return rank.isna() | n.isna() | (rank <= n)
+
+
+_POLARITIES = frozenset(p.value for p in Polarity)
+_LABEL_RULE = (
+    "England: Better/Similar/Worse (polarity) or Lower/Similar/Higher; goal: "
+    "Green/Amber/Red or Better/Similar/Worse (polarity only); national quintiles: "
+    "the quintile legend words; no basis: Not compared"
+)
+#: The rules of a summary table, in the order they are reported: check name -> (column,
+#: what the failing rows have, the rule). Checked with one pandera schema (:data:`_SCHEMA`).
+_RULES: dict[str, tuple[str, str, str]] = {
+    "polarity": (C.POLARITY, "have a missing or unknown polarity",
+                 f"one of {sorted(_POLARITIES)}"),
+    "basis": (C.COMPARISON_BASIS, "have an unknown basis", f"one of {list(_BASES)} or missing"),
+    "comparison": (C.COMPARISON,
+                   "have a label not allowed for their comparison_basis and polarity", _LABEL_RULE),
+    "previous_comparison": (C.PREVIOUS_COMPARISON,
+                            "have a label not allowed for their comparison_basis and polarity",
+                            _LABEL_RULE),
+    "rank_min": (C.RANK, "have a rank below 1", "rank >= 1"),
+    "rank_max": (C.RANK, "have a rank above n_ranked", "rank <= n_ranked"),
+}
+_SCHEMA = pa.DataFrameSchema(
+    checks=[
+        pa.Check(_polarity_ok, name="polarity", error="polarity"),
+        pa.Check(_basis_ok, name="basis", error="basis"),
+        pa.Check(_labels_ok(C.COMPARISON), name="comparison", error="comparison"),
+        pa.Check(_labels_ok(C.PREVIOUS_COMPARISON), name="previous_comparison",
+                 error="previous_comparison"),
+        pa.Check(_rank_at_least_one, name="rank_min", error="rank_min"),
+        pa.Check(_rank_within_n, name="rank_max", error="rank_max"),
+    ]
+)
+
+
+#: Tables already checked (by the content of the columns the rules read): a chapter checks the
+#: same section table for each of its sentences, and one schema run costs milliseconds.
+_CHECKED: dict[int, None] = {}
+_CHECKED_SIZE = 256
+_RULE_COLUMNS = (C.POLARITY, C.COMPARISON_BASIS, C.COMPARISON, C.PREVIOUS_COMPARISON, C.RANK,
+                 C.N_RANKED)
+
+
+def _check_rules(table: pd.DataFrame) -> None:
+    """Raise ValueError for the first broken rule of :data:`_RULES`, naming the column, the
+    number of rows, the rule and the first index labels."""
+    cols = [c for c in _RULE_COLUMNS if c in table.columns]
+    key = hash((tuple(cols), tuple(pd.util.hash_pandas_object(table[cols].astype(str),
+                                                              index=True).tolist())))
+    if key in _CHECKED:
+        return
+    try:
+        _SCHEMA.validate(table, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        fc = err.failure_cases
+        for name, (column, problem, rule) in _RULES.items():
+            failed = {i for i in fc.loc[fc["check"].astype(str) == name, "index"].tolist()
+                      if i is not None and not (isinstance(i, float) and i != i)}
+            bad = [i for i in table.index if i in failed]  # one per row, in display order
+            if bad:
+                shown = ", ".join(repr(b) for b in bad[:_MAX_POSITIONS])
+                more = (f" (first {_MAX_POSITIONS} of {len(bad)})"
+                        if len(bad) > _MAX_POSITIONS else "")
+                raise ValueError(
+                    f"{column}: {len(bad)} {pluralise(len(bad), 'row')} {problem} "
+                    f"(rule: {rule}) at index labels [{shown}]{more}"
+                ) from None
+        raise  # a check that could not run: pandera's own report
+    while len(_CHECKED) >= _CHECKED_SIZE:
+        _CHECKED.pop(next(iter(_CHECKED)))
+    _CHECKED[key] = None
 
 
 def _prepare(table: pd.DataFrame, name: str = "table") -> tuple[pd.DataFrame, list[_Row]]:
@@ -372,59 +481,8 @@ def _prepare(table: pd.DataFrame, name: str = "table") -> tuple[pd.DataFrame, li
         )
     if C.ORDER in table.columns:
         table = table.sort_values(C.ORDER, kind="stable", na_position="last")
-    idx = table.index
+    _check_rules(table)
     records = table.to_dict("records")
-    pol = [_get(r, C.POLARITY) for r in records]
-    valid_pol = {p.value for p in Polarity}
-    _fail_if(
-        [p is None or str(p) not in valid_pol for p in pol],
-        idx,
-        C.POLARITY,
-        "have a missing or unknown polarity",
-        f"one of {sorted(valid_pol)}",
-    )
-    basis = [_opt_str(r, C.COMPARISON_BASIS) for r in records]
-    _fail_if(
-        [b is not None and b not in _BASES for b in basis],
-        idx,
-        C.COMPARISON_BASIS,
-        "have an unknown basis",
-        f"one of {list(_BASES)} or missing",
-    )
-    for column in (C.COMPARISON, C.PREVIOUS_COMPARISON):
-        bad = []
-        for r, b, p in zip(records, basis, pol, strict=True):
-            label = _opt_str(r, column)
-            allowed = _allowed_labels(b, Polarity(str(p)))
-            bad.append(label is not None and allowed is not None and label not in allowed)
-        _fail_if(
-            bad,
-            idx,
-            column,
-            "have a label not allowed for their comparison_basis and polarity",
-            "England: Better/Similar/Worse (polarity) or Lower/Similar/Higher; goal: "
-            "Green/Amber/Red or Better/Similar/Worse (polarity only); national quintiles: "
-            "the quintile legend words; no basis: Not compared",
-        )
-    ranks = [_get(r, C.RANK) for r in records]
-    ns = [_get(r, C.N_RANKED) for r in records]
-    _fail_if(
-        [k is not None and float(k) < 1 for k in ranks],
-        idx,
-        C.RANK,
-        "have a rank below 1",
-        "rank >= 1",
-    )
-    _fail_if(
-        [
-            k is not None and n is not None and float(k) > float(n)
-            for k, n in zip(ranks, ns, strict=True)
-        ],
-        idx,
-        C.RANK,
-        "have a rank above n_ranked",
-        "rank <= n_ranked",
-    )
     return table, [_row(r) for r in records]
 
 
