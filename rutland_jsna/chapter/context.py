@@ -81,12 +81,19 @@ class SourceInfo:
 
 
 class LoadedStore(NamedTuple):
-    """What :func:`load_store` returns."""
+    """What :func:`load_store` returns.
+
+    ``indicator_table`` is the store's polarity-from-the-source table and ``issues`` its data
+    report (:mod:`rutland_jsna.data.polarity`, :mod:`rutland_jsna.data.quality`); both None
+    for the demonstration snapshot.
+    """
 
     data: pd.DataFrame
     info: SourceInfo
     neighbours: Any = None
     local_tables: dict[str, pd.DataFrame] = {}
+    indicator_table: pd.DataFrame | None = None
+    issues: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -199,16 +206,34 @@ def store_files(source: str | os.PathLike[str] = "demo") -> list[Path]:
         from ..data.fetch import FINGERTIPS_TABLE, NEIGHBOURS_TABLE
 
         csv, side = store.processed_paths(FINGERTIPS_TABLE)
-        files = [csv, side, csv.with_name(f"{NEIGHBOURS_TABLE}.csv")]
+        files = [csv, side, csv.with_name(f"{NEIGHBOURS_TABLE}.csv"), *_side_tables(csv)]
     else:
         path = Path(source).expanduser()
         if path.is_dir():
             names = sorted(p.stem for p in path.glob("*.csv") if p.with_suffix(".json").is_file())
             name = "fingertips" if "fingertips" in names else (names[0] if names else "")
-            files = [path / f"{name}.csv", path / f"{name}.json"] if name else []
+            files = ([path / f"{name}.csv", path / f"{name}.json",
+                      *_side_tables(path / f"{name}.csv")] if name else [])
         else:
-            files = [path, path.with_suffix(".json")]
+            files = [path, path.with_suffix(".json"), *_side_tables(path)]
     return [f for f in files if f.is_file()]
+
+
+def _side_tables(csv: Path) -> list[Path]:
+    """The data report and the indicator table written beside a real-data processed table."""
+    from ..data.polarity import indicators_path
+    from ..data.quality import issues_path
+
+    return [indicators_path(csv), issues_path(csv)]
+
+
+def _real_extras(csv: Path) -> dict[str, Any]:
+    """``indicator_table`` and ``issues`` of a real-data processed table (None if absent)."""
+    from ..data.polarity import read_indicator_table
+    from ..data.quality import issues_path, read_issues
+
+    return {"indicator_table": read_indicator_table(csv),
+            "issues": read_issues(csv) if issues_path(csv).is_file() else None}
 
 
 #: In-process memo of loaded stores: (source, file signature) -> LoadedStore.
@@ -285,7 +310,8 @@ def _load_store(source: str | os.PathLike[str] = "demo") -> LoadedStore:
         from ..data.fetch import FINGERTIPS_TABLE, read_neighbours
 
         frame, meta = store.read_processed(FINGERTIPS_TABLE)
-        return LoadedStore(frame, _source_info("fingertips", meta), read_neighbours())
+        return LoadedStore(frame, _source_info("fingertips", meta), read_neighbours(),
+                           **_real_extras(store.processed_paths(FINGERTIPS_TABLE)[0]))
     path = Path(source).expanduser()
     if path.is_dir():
         candidates = sorted(p.stem for p in path.glob("*.csv") if p.with_suffix(".json").is_file())
@@ -296,10 +322,11 @@ def _load_store(source: str | os.PathLike[str] = "demo") -> LoadedStore:
             )
         name = "fingertips" if "fingertips" in candidates else candidates[0]
         frame, meta = store.read_processed(name, directory=path)
-        return LoadedStore(frame, _source_info(str(path), meta))
+        return LoadedStore(frame, _source_info(str(path), meta),
+                           **_real_extras(path / f"{name}.csv"))
     if path.suffix == ".csv" and path.is_file():
         frame, meta = store.read_processed(path.stem, directory=path.parent)
-        return LoadedStore(frame, _source_info(str(path), meta))
+        return LoadedStore(frame, _source_info(str(path), meta), **_real_extras(path))
     raise FileNotFoundError(
         f"source: {source!r} is neither 'demo', 'fingertips' nor an existing processed table "
         "(<name>.csv with a <name>.json sidecar) or folder"
@@ -311,11 +338,13 @@ def resolve_comparators(
     comparators: Sequence[str] | None,
     neighbour_table: Any = None,
 ) -> ComparatorSet:
-    """The comparator areas: those given, else the CIPFA neighbours.
+    """The comparator areas: those given, else the area's default group.
 
-    The bundled CIPFA list (Rutland's 15, as printed in March 2023) is used where it exists;
-    otherwise the store's neighbour table (the demonstration snapshot ships demonstration
-    groups for every authority).
+    The default (:func:`rutland_jsna.data.areas.default_comparators`) is the bundled CIPFA
+    list (Rutland's 15, as printed in March 2023) where it exists, else the store's neighbour
+    table (a Fingertips download's nearest neighbours of the area, or the demonstration
+    snapshot's groups), else — explicitly, and said so in the description every page prints —
+    the other authorities of the area's region.
     """
     from ..data import areas
 
@@ -329,16 +358,23 @@ def resolve_comparators(
             tuple(a.name for a in found),
             "the comparator areas chosen for this build",
         )
-    try:
-        found = areas.cipfa_neighbours(area_code)
+    choice = areas.default_comparators(area_code, neighbour_table)
+    if choice.origin == areas.BUNDLED:
         description = (
             "the CIPFA nearest neighbours listed in the March 2023 Outcomes Summary Report"
         )
-    except areas.NeighboursUnavailableError:
-        if neighbour_table is None:
-            raise
-        found = areas.cipfa_neighbours(area_code, source=neighbour_table)
+    elif choice.origin == areas.NEIGHBOUR_TABLE:
         description = neighbour_group_description(neighbour_table, area_code)
+    else:
+        area = areas.get_area(area_code)
+        why = ("the data source has no neighbour table" if neighbour_table is None else
+               f"the data source's neighbour table lists no nearest neighbours for {area.name}")
+        description = (
+            f"the other upper-tier authorities of the {area.region_name or 'same region'}, "
+            f"used instead of nearest neighbours because {why} (fetch with --area "
+            f"{area.code} to download them, or give --comparators)"
+        )
+    found = choice.areas
     return ComparatorSet(tuple(a.code for a in found), tuple(a.name for a in found), description)
 
 
@@ -398,6 +434,8 @@ class ChapterContext:
     #: Analysts' extracts found in ``data/raw/local`` for a store that is not the demonstration
     #: snapshot (:func:`rutland_jsna.data.local.find_local_extract`): kind -> path.
     local_extracts: dict[str, Path] = field(default_factory=dict)
+    #: The store's data report (quarantined and flagged rows, polarity notes), or None.
+    issues: pd.DataFrame | None = None
 
     @cached_property
     def rows(self) -> pd.DataFrame:
@@ -519,9 +557,12 @@ def chapter_catalogue(chapter: Chapter | str, loaded: LoadedStore) -> tuple[Indi
     """The catalogue rows a chapter context uses with this store (the demonstration snapshot's
     Sex/Age strings applied for the demo source), as :func:`load_chapter` chooses them."""
     from ..data.catalogue import chapter_indicators
+    from ..data.polarity import apply_source_polarity
 
     chosen = chapter_indicators(Chapter(chapter))
-    return _demo_labels(chosen) if loaded.info.source == "demo" else chosen
+    if loaded.info.source == "demo":
+        return _demo_labels(chosen)
+    return apply_source_polarity(chosen, loaded.indicator_table)
 
 
 def national_summaries(
@@ -611,7 +652,9 @@ def load_chapter(
     elif store is None:
         chosen = chapter_catalogue(chapter, loaded)
     else:
-        chosen = chapter_indicators(chapter)
+        from ..data.polarity import apply_source_polarity
+
+        chosen = apply_source_polarity(chapter_indicators(chapter), loaded.indicator_table)
     names = {a.code: a.name for a in (*areas.upper_tier_areas(), areas.england())}
     ctx = ChapterContext(
         chapter=chapter,
@@ -632,6 +675,7 @@ def load_chapter(
         area_names=names,
         local_tables=dict(loaded.local_tables),
         local_extracts=_local_extracts(loaded.info),
+        issues=loaded.issues,
     )
     return ctx
 

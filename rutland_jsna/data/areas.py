@@ -57,10 +57,12 @@ __all__ = [
     "AreaType",
     "CodeChange",
     "NeighbourSource",
+    "ComparatorChoice",
     "NeighboursUnavailableError",
     "cipfa_neighbours",
     "code_changes",
     "current_code",
+    "default_comparators",
     "england",
     "get_area",
     "load_area_tables",
@@ -735,6 +737,52 @@ def cipfa_neighbours(
             raise ValueError(f"source: lists {n} twice among the neighbours of {area}")
         out.append(n)
     return tuple(out)
+
+
+#: Where a default comparator group came from (:attr:`ComparatorChoice.origin`).
+BUNDLED, NEIGHBOUR_TABLE, REGION_FALLBACK = "bundled", "neighbour table", "region"
+
+
+@dataclass(frozen=True)
+class ComparatorChoice:
+    """An area's default comparator group and where it came from.
+
+    ``origin`` is ``"bundled"`` (the published list shipped with the package: Rutland's CIPFA
+    neighbours), ``"neighbour table"`` (the data source's nearest neighbours of the area) or
+    ``"region"`` (neither has a group for the area, so the other authorities of its region
+    stand in — an explicit fallback, said so on every page).
+    """
+
+    areas: tuple[Area, ...]
+    origin: str
+
+
+def default_comparators(area_code: str, neighbour_table: NeighbourSource | None = None
+                        ) -> ComparatorChoice:
+    """The comparator group a chapter uses when none is given (one rule for every caller).
+
+    The bundled published list where there is one (:func:`cipfa_neighbours`), else the
+    area's neighbours in ``neighbour_table`` (the demonstration snapshot's or the Fingertips
+    download's), else — the table is missing, lists no neighbour for the area, or cannot be
+    read for it — the other upper-tier authorities of the area's region, in code order.
+    Never an empty group for an area that has a region.
+    """
+    area = _require_utla(area_code, "area_code")
+    try:
+        return ComparatorChoice(cipfa_neighbours(area.code), BUNDLED)
+    except NeighboursUnavailableError:
+        pass
+    found: tuple[Area, ...] = ()
+    if neighbour_table is not None:
+        try:
+            found = cipfa_neighbours(area.code, source=neighbour_table)
+        except (NeighboursUnavailableError, LookupError, ValueError):
+            found = ()
+    if found:
+        return ComparatorChoice(found, NEIGHBOUR_TABLE)
+    peers = tuple(a for a in upper_tier_areas()
+                  if a.region_code == area.region_code and a.code != area.code)
+    return ComparatorChoice(peers, REGION_FALLBACK)
 
 
 def sexual_health_comparators() -> tuple[Area, ...]:

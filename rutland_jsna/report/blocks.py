@@ -18,7 +18,7 @@ from ..analysis.changes import changes_since, summary_csv_path, write_summary_cs
 from ..chapter.context import ChapterContext, provenance_record
 from ..config import DEMO_BANNER, SOURCE_JSON_SUFFIX
 from . import charts, narrative
-from .format import SUPPRESSED_NOTE
+from .format import SUPPRESSED_NOTE, ci_percent
 from .html import Html, bullet_list, esc, heading, paragraph, tag
 from .legend import comparison_legend, trend_legend
 from .tables import SMALL_NUMBERS_NOTE, csv_link, frame_table
@@ -138,7 +138,7 @@ def about_chapter(
         "Best/Lowest and Worst/Highest are the best and worst values in the comparator group "
         "(the lowest and highest when the indicator has no polarity).",
         "The RAG column compares the value with England (or with a goal, or places it in a "
-        "national quintile, where the table says so) using the 95% confidence interval, as "
+        f"national quintile, where the table says so) using {_ci_phrase(ctx)}, as "
         "Fingertips does: Better or Worse means the difference is statistically significant; "
         "Similar means it is not. Higher and Lower are used when higher is neither better nor "
         "worse. Not compared means there is no England value or goal, or the indicator is not "
@@ -166,6 +166,17 @@ def about_chapter(
         ],
         aria_labelledby=anchor,
     )
+
+
+def _ci_phrase(ctx: ChapterContext) -> str:
+    """Which confidence interval the comparisons use: the build's level, and 99.8% for the
+    indicators Fingertips benchmarks at 99.8% in a 95% build."""
+    build = ci_percent(ctx.confidence)
+    levels = set(ctx.summary[C.CI_LEVEL].dropna().astype(float)) if len(ctx.summary) else set()
+    if ctx.confidence < 0.998 and 0.998 in levels:
+        return (f"the {build} confidence interval (99.8% for the indicators Fingertips compares "
+                "at 99.8%; the table header and each row say which)")
+    return f"the {build} confidence interval"
 
 
 def summary_download(ctx: ChapterContext) -> Html:
@@ -240,6 +251,15 @@ def data_notes_section(
             + "; ".join(f"{reason} ({count})" for reason, count in reasons.items())
             + "."
         ))
+    quality = data_quality_notes(ctx)
+    if quality:
+        parts.append(heading(level + 1, "Data quality: rows left out or flagged"))
+        parts.append(paragraph(
+            "Fingertips downloads can carry rows the chapter cannot use or rows that are odd "
+            "but published. Rows that break a rule were left out, odd rows are used as "
+            "published; the full list, with file, row and column, is the data report "
+            "(<store>.issues.csv beside the processed data)."))
+        parts.append(bullet_list(quality))
     general = [
         SUPPRESSED_NOTE.lstrip("* "),
         SMALL_NUMBERS_NOTE.lstrip("† "),
@@ -250,6 +270,26 @@ def data_notes_section(
     parts.append(heading(level + 1, "Definitions"))
     parts.append(bullet_list(general))
     return tag("section", parts, aria_labelledby=anchor)
+
+
+def data_quality_notes(ctx: ChapterContext) -> list[str]:
+    """One line per chapter indicator the store's data report mentions (rows left out or
+    flagged, a polarity that differs from the catalogue's), for the data notes."""
+    if ctx.issues is None or ctx.issues.empty:
+        return []
+    from ..data.quality import indicator_notes
+
+    ids = [int(i.fingertips_id) for i in ctx.indicators if i.has_data_id]
+    notes = indicator_notes(ctx.issues, ids)
+    out = []
+    for ind in ctx.indicators:
+        if not ind.has_data_id or int(ind.fingertips_id) not in notes:
+            continue
+        text = "; ".join(notes[int(ind.fingertips_id)])
+        line = f"{ind.display_name} (Fingertips {ind.fingertips_id}): {text}."
+        if line not in out:
+            out.append(line)
+    return out
 
 
 def comparators_appendix(

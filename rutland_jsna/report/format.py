@@ -138,6 +138,17 @@ def format_ci(lower: Any, upper: Any, decimals: int = 1) -> str:
     return f"{format_number(lower, decimals)} to {format_number(upper, decimals)}"
 
 
+def ci_percent(level: Any) -> str:
+    """A confidence level as printed: ``"95%"`` or ``"99.8%"`` (missing → ``"95%"``).
+
+    Examples
+    --------
+    >>> ci_percent(0.998), ci_percent(0.95)
+    ('99.8%', '95%')
+    """
+    return "95%" if is_missing(level) else f"{float(level) * 100:g}%"
+
+
 def format_rank(rank: Any, n: Any) -> str:
     """``"10/16"``; ``"Null"`` when the area is not ranked."""
     if is_missing(rank) or is_missing(n):

@@ -240,6 +240,7 @@ class _Row:
     count_suppressed: bool
     missing_reason: str | None
     value_note: str | None
+    comparison_note: str | None = None
 
     @property
     def has_value(self) -> bool:
@@ -321,6 +322,7 @@ def _row(row: Any) -> _Row:
         count_suppressed=_flag(row, C.COUNT_SUPPRESSED),
         missing_reason=_opt_str(row, C.MISSING_REASON),
         value_note=_opt_str(row, C.VALUE_NOTE),
+        comparison_note=_opt_str(row, C.COMPARISON_NOTE) or None,
     )
 
 
@@ -1540,7 +1542,8 @@ def data_notes(
     No value is available for Rutland in 2020/21: {missing_reason}."; "**X** - Rutland's
     value is based on seven events; small numbers make this comparison and its trend
     unreliable."; "**X** - No England value is available for comparison." (England basis);
-    "**X** - Note: {value_note}".
+    "**X** - Note: {value_note}"; "**X** - {comparison_note}" (how a 99.8% interval was
+    computed where Fingertips publishes none, or why the value is not compared).
 
     Returns
     -------
@@ -1561,8 +1564,13 @@ def data_notes(
             notes.append(_small_numbers(r, a, _events(events, r)))
             if r.england is None and r.basis == BASIS_ENGLAND:
                 notes.append("No England value is available for comparison.")
+            if r.rank is None and r.n_ranked == 1:
+                notes.append(f"Not ranked: none of {a}'s comparator areas has a value"
+                             f"{_in(r.period)}.")
         if r.value_note:
             notes.append(f"Note: {_e(r.value_note)}")
+        if r.has_value and r.comparison_note:
+            notes.append(_e(r.comparison_note))
         notes = [n for n in notes if n]
         if notes:
             items.append(f"<li>{name} - {' '.join(notes)}</li>")

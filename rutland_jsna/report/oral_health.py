@@ -54,7 +54,7 @@ from ..stats.labels import is_getting_better, is_getting_worse
 from . import blocks, charts, narrative
 from ._words import join_words, number_word
 from .charts import AF_DARK_BLUE, AF_ORANGE, AF_TURQUOISE, CI_COLOUR, chart_style, no_chart
-from .format import format_count, format_number, is_missing
+from .format import ci_percent, format_count, format_number, is_missing
 from .html import Html, bullet_list, details, heading, paragraph, tag
 from .legend import BASIS_QUINTILES, comparison_legend, comparison_text, trend_legend
 from .tables import frame_table, indicator_table
@@ -1328,13 +1328,15 @@ def _indicator_charts_and_words(ch: OralHealthChapter, table: pd.DataFrame,
             parts.append(charts.neighbour_chart(
                 values, area_code=ctx.area_code, indicator=label, period=period,
                 unit=row[C.UNIT], england=row[C.ENGLAND],
-                title=f"{label}: {ctx.area_name} and similar areas, {period}"))
+                title=f"{label}: {ctx.area_name} and similar areas, {period}",
+                ci_label=ci_percent(row[C.CI_LEVEL])))
             area = trend_series(ctx.rows, row[C.KEY], ctx.area_code)
             england = trend_series(ctx.rows, row[C.KEY], ctx.england_code)
             parts.append(charts.trend_chart(
                 area, area_name=ctx.area_name, indicator=label, unit=row[C.UNIT],
                 england=england[["period", "value"]] if len(england) else None,
-                title=f"{label}: {ctx.area_name} and England over time"))
+                title=f"{label}: {ctx.area_name} and England over time",
+                ci_label=ci_percent(row[C.CI_LEVEL])))
         if single:
             bullets = narrative.single_indicator_bullets(
                 table, ctx.area_name, "access to NHS dental services",

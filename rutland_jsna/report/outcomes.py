@@ -33,7 +33,7 @@ from ..config import DEFAULT_AREA_CODE
 from ..data.catalogue_model import Chapter
 from ..stats.labels import is_getting_worse
 from . import blocks, charts, narrative
-from .format import format_count, format_number, is_missing
+from .format import ci_percent, format_count, format_number, is_missing
 from .html import Html, heading, paragraph, tag
 from .legend import comparison_chip, comparison_colour, comparison_legend, trend_legend
 from .tables import indicator_table
@@ -263,6 +263,7 @@ def _neighbour_chart(ctx: ChapterContext, row: pd.Series, label: str) -> Html:
         unit=row[C.UNIT], england=row[C.ENGLAND],
         goal=None if is_missing(goal) else float(goal),
         title=f"{label}: {ctx.area_name} and similar areas, {row[C.PERIOD]}",
+        ci_label=ci_percent(row[C.CI_LEVEL]),
     )
 
 
@@ -280,6 +281,7 @@ def _trend_chart(ctx: ChapterContext, row: pd.Series, label: str) -> Html:
         bands=(quintile_bands(ctx.rows, row[C.KEY], national_codes=ctx.national_codes)
                if quintiled else None),
         polarity=row[C.POLARITY],
+        ci_label=ci_percent(row[C.CI_LEVEL]),
     )
 
 

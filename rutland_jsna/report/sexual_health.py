@@ -46,7 +46,7 @@ from ..stats.disclosure import SMALL_NUMBER_EVENTS
 from ..stats.labels import Comparison, Polarity, TrendLabel, is_getting_worse
 from . import blocks, charts, narrative
 from ._words import ordinal_text
-from .format import MISSING, format_count, format_number, is_missing, missing_html
+from .format import MISSING, ci_percent, format_count, format_number, is_missing, missing_html
 from .html import Html, bullet_list, esc, heading, paragraph, tag
 from .legend import comparison_chip, comparison_colour, comparison_text, trend_html
 from .tables import csv_link, frame_table, indicator_table
@@ -449,7 +449,7 @@ def _neighbour_chart(ctx: ChapterContext, row: pd.Series, label: str, goal: floa
     return charts.neighbour_chart(
         values, area_code=ctx.area_code, indicator=label, period=period, unit=row[C.UNIT],
         england=None if is_missing(row[C.ENGLAND]) else float(row[C.ENGLAND]), goal=goal,
-        title=title,
+        title=title, ci_label=ci_percent(row[C.CI_LEVEL]),
     )
 
 
@@ -460,6 +460,7 @@ def _trend_chart(ctx: ChapterContext, row: pd.Series, label: str, goal: float | 
         area, area_name=ctx.area_name, indicator=label, unit=row[C.UNIT],
         england=england[["period", "value"]] if len(england) else None, goal=goal,
         title=f"{label}: {ctx.area_name} and England over time",
+        ci_label=ci_percent(row[C.CI_LEVEL]),
     )
 
 
@@ -782,7 +783,8 @@ def introduction(ctx: ChapterContext) -> Html:
         paragraph(
             "The indicators come from the OHID Fingertips Sexual and Reproductive Health "
             "Profiles (profile 45), the source the 2016 strategy names for monitoring it, and "
-            "are compared with England (95% confidence intervals, Fingertips methods) and "
+            f"are compared with England ({ci_percent(ctx.confidence)} confidence intervals, "
+            "Fingertips methods) and "
             "ranked among the comparator areas. Local service data (clinic attendances, "
             "pharmacy consultations, travel times, engagement findings) are not part of this "
             "source; where the 2015 needs assessment quoted them they are shown as quotations "
@@ -982,8 +984,9 @@ def chlamydia_by_sex(ctx: ChapterContext) -> Html:
         ],
         "Population aged 15 to 24": split["denominator"],
     })
+    level = ci_percent(ctx.summary[C.CI_LEVEL].max()) if len(ctx.summary) else "95%"
     parts.append(frame_table(counts, caption=f"Chlamydia detection by sex in {ctx.area_name}: "
-                                             "values, 95% confidence intervals and counts",
+                                             f"values, {level} confidence intervals and counts",
                              decimals=[None, None, 1, 1, 1, None, None]))
     notes = []
     if split["count_suppressed"].any():
