@@ -59,10 +59,12 @@ def _confidence(text: str) -> float:
         value = float(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from exc
-    if value not in (0.95, 0.998):
-        hint = f" (did you mean {value / 100:g}?)" if value in (95, 99.8) else ""
-        raise argparse.ArgumentTypeError(f"must be 0.95 or 0.998, got {text}{hint}")
-    return value
+    from .stats import check_confidence
+
+    try:
+        return check_confidence(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def _codes(text: str) -> list[str]:
@@ -427,7 +429,8 @@ def add_fetch_parser(sub: argparse._SubParsersAction) -> None:
 def cmd_fetch(args: argparse.Namespace) -> int:
     from .data.cache import CacheMissError
     from .data.errors import DataError
-    from .data.fetch import fetch_demo, fetch_fingertips
+    from .data.fetch import fetch_fingertips
+    from .demo import fetch_demo
 
     try:
         if args.source == "demo":

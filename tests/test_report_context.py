@@ -81,6 +81,8 @@ def test_source_json_and_real_data_has_no_banner(tmp_path, tidy):
     info = SourceInfo("fingertips", "Fingertips API 2026-01-02", False, "cd" * 32, "2026-01-02")
     ctx = load_chapter("outcomes", RUTLAND, store=LoadedStore(tidy, info), release="2026-Q1",
                        output_dir=tmp_path, build_date=date(2026, 2, 3))
+    assert not (tmp_path / "outcomes_source.json").exists()  # loading writes nothing
+    blocks.chapter_header(ctx, "Title")
     record = json.loads((tmp_path / "outcomes_source.json").read_text())
     assert record["is_demo"] is False and record["checksum"] == "cd" * 32
     assert record["comparators"][0] == "E06000055"

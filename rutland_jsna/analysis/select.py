@@ -16,36 +16,20 @@ import pandas as pd
 
 from ..data import columns as T
 from ..data.catalogue_model import ComparisonMethod, Indicator
+from ..stats import check_confidence
 from . import columns as C
 from .limits import fill_998_limits
 
 __all__ = [
-    "CONFIDENCE_LEVELS",
     "catalogue_frame",
-    "check_confidence",
     "indicator_rows",
     "ci_level",
 ]
 
-CONFIDENCE_LEVELS = (0.95, 0.998)
 
 #: Columns added to the tidy columns by :func:`indicator_rows`.
 ROW_LOWER = "lower"
 ROW_UPPER = "upper"
-
-
-def check_confidence(confidence: object) -> float:
-    """Validate a confidence level: 0.95 or 0.998 exactly (style.md convention 4)."""
-    if isinstance(confidence, bool) or not isinstance(confidence, int | float):
-        raise ValueError(f"confidence must be 0.95 or 0.998, got {confidence!r}")
-    if float(confidence) in (95, 99.8):
-        raise ValueError(
-            f"confidence must be 0.95 or 0.998, got {confidence!r} "
-            f"(did you mean {float(confidence) / 100:g}?)"
-        )
-    if float(confidence) not in CONFIDENCE_LEVELS:
-        raise ValueError(f"confidence must be 0.95 or 0.998, got {confidence!r}")
-    return float(confidence)
 
 
 def ci_level(indicator: Indicator, confidence: float) -> float:

@@ -38,7 +38,7 @@ from ..config import ENGLAND_CODE
 from ..data import columns as T
 from ..data.catalogue_model import ComparisonMethod, Indicator, ValueType
 from ..stats.compare import compare_to_benchmark, compare_to_goal
-from ..stats.disclosure import suppress_small_counts
+from ..stats.disclosure import DISCLOSURE_MAX_COUNT, SMALL_NUMBER_EVENTS, suppress_small_counts
 from ..stats.labels import Comparison, GoalComparison, Polarity, TrendLabel
 from ..stats.quantiles import quintiles
 from ..stats.ranking import rank_areas, rank_summary
@@ -50,7 +50,6 @@ from .select import ROW_LOWER, ROW_UPPER, catalogue_frame, indicator_rows
 __all__ = [
     "AREA",
     "MISSING_REASONS",
-    "SMALL_NUMBER_EVENTS",
     "area_summaries",
     "comparator_groups",
     "indicator_summary",
@@ -59,10 +58,6 @@ __all__ = [
     "empty_summary",
 ]
 
-#: A value resting on fewer events than this is flagged as small numbers (chapters.md §0).
-SMALL_NUMBER_EVENTS = 10
-#: Counts from 1 to this are withheld on display (Fingertips disclosure convention).
-SMALL_COUNT_MAX = 4
 
 NO_ID = "no verified Fingertips indicator id"
 NOT_IN_STORE = "indicator not in the data store"
@@ -558,7 +553,7 @@ def _finish(out: pd.DataFrame) -> pd.DataFrame:
     out[C.SUPPRESSED] = suppressed.to_numpy()
     out[C.SMALL_NUMBERS] = (value.notna() & count.notna() & (count < SMALL_NUMBER_EVENTS)).to_numpy()
     out[C.COUNT_SUPPRESSED] = suppress_small_counts(
-        count.to_numpy(), lower=1, upper=SMALL_COUNT_MAX
+        count.to_numpy(), lower=1, upper=DISCLOSURE_MAX_COUNT
     )["suppressed"].to_numpy(dtype=bool)
     method = out["comparison_method"]
     out[C.COMPARISON_BASIS] = np.select(

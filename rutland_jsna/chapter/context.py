@@ -11,7 +11,6 @@ computed once, on first use, and shared by every table, chart and sentence of th
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
@@ -26,10 +25,10 @@ import pandas as pd
 from .. import __version__
 from ..analysis import columns as C
 from ..analysis.changes import load_previous_summary
-from ..analysis.select import check_confidence
 from ..analysis.summary import indicator_summary, national_codes_in, prepare_rows
 from ..config import DEFAULT_AREA_CODE, ENGLAND_CODE, reports_dir
 from ..data.catalogue_model import Chapter, Indicator
+from ..stats import check_confidence
 
 __all__ = [
     "ChapterContext",
@@ -43,15 +42,13 @@ __all__ = [
     "load_store",
     "national_summaries",
     "neighbour_group_description",
+    "provenance_record",
     "store_files",
-    "reports_root_override",
     "resolve_comparators",
     "shared_summaries",
 ]
 
 SOURCES = ("demo", "fingertips")
-#: ``<chapter>_source.json``: provenance written beside a chapter's HTML.
-SOURCE_JSON_SUFFIX = "_source.json"
 
 
 @dataclass(frozen=True)
@@ -108,37 +105,6 @@ class ComparatorSet:
     description: str
 
 
-#: Folder of the releases while a build renders chapters in this process (see below).
-_REPORTS_ROOT: ContextVar[Path | None] = ContextVar("rutland_jsna_reports_root", default=None)
-#: Environment variable naming the folder of the releases for chapters run in a kernel by
-#: ``rutland-jsna build`` (each chapter writes into its own sub-folder of the staging folder,
-#: so the parent of ``output_dir`` is not the reports folder).
-REPORTS_ROOT_ENV = "RUTLAND_JSNA_REPORTS_ROOT"
-
-
-def _reports_root_override() -> Path | None:
-    root = _REPORTS_ROOT.get()
-    if root is not None:
-        return root
-    env = os.environ.get(REPORTS_ROOT_ENV, "").strip()
-    return Path(env) if env else None
-
-
-@contextlib.contextmanager
-def reports_root_override(root: str | os.PathLike[str] | None) -> Iterator[None]:
-    """Make :func:`load_chapter` search ``root`` for previous releases, whatever it is given.
-
-    The chapter loaders derive the reports folder from ``output_dir`` (its parent), which is
-    right for ``reports/<release>/`` but not for an all-area batch, whose chapters are written
-    to ``reports/<release>/areas/<code>/``; the batch renders them inside this override.
-    """
-    token = _REPORTS_ROOT.set(None if root is None else Path(root))
-    try:
-        yield
-    finally:
-        _REPORTS_ROOT.reset(token)
-
-
 def default_release_label(today: date | None = None) -> str:
     """The release label for a date: its year and quarter, e.g. ``"2026-Q4"``.
 
@@ -180,6 +146,7 @@ def _demo_info(meta: Mapping[str, Any]) -> SourceInfo:
 def _snapshot_extras(folder: Path) -> tuple[pd.DataFrame | None, dict[str, pd.DataFrame]]:
     """The snapshot's neighbour table and local tables (Covid recovery), where present."""
     from ..analysis.covid import COVID_TABLES
+    from ..data.local import EXTRACT_KINDS
 
     neighbours = None
     path = folder / "neighbours.csv"
@@ -190,6 +157,10 @@ def _snapshot_extras(folder: Path) -> tuple[pd.DataFrame | None, dict[str, pd.Da
         p = folder / f"{name}.csv"
         if p.is_file():
             local[name] = pd.read_csv(p, dtype={"area_code": "str"})
+    for kind in EXTRACT_KINDS:  # the analysts' extracts the snapshot ships, as read from a file
+        p = folder / f"{kind}.csv"
+        if p.is_file():
+            local[kind] = pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""])
     return neighbours, local
 
 
@@ -460,6 +431,9 @@ class ChapterContext:
     england_code: str = ENGLAND_CODE
     area_names: dict[str, str] = field(default_factory=dict)
     local_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: Analysts' extracts found in ``data/raw/local`` for a store that is not the demonstration
+    #: snapshot (:func:`rutland_jsna.data.local.find_local_extract`): kind -> path.
+    local_extracts: dict[str, Path] = field(default_factory=dict)
     #: The store's data report (quarantined and flagged rows, polarity notes), or None.
     issues: pd.DataFrame | None = None
 
@@ -649,9 +623,10 @@ def load_chapter(
         Folder of the chapter's HTML: CSV downloads are written there. ``None`` (JupyterLab)
         embeds them in the links.
     reports_root : path, optional
-        Folder of the releases (default ``reports/``), searched for the previous release. A
-        build overrides it (:func:`reports_root_override`, or the environment variable
-        ``RUTLAND_JSNA_REPORTS_ROOT`` for chapters run in a kernel).
+        Folder of the releases, searched for the previous release of the chapter. Default: the
+        parent of ``output_dir`` (``reports/<release>/``), else ``reports/``. A build passes
+        it as a notebook parameter (an all-area batch writes chapters deeper than
+        ``reports/<release>/``).
     build_date : date, optional
         Default today.
     store, indicators, sections : optional
@@ -695,15 +670,24 @@ def load_chapter(
         version=__version__,
         confidence=confidence,
         output_dir=Path(output_dir) if output_dir is not None else None,
-        reports_root=_reports_root_override() or (
-            Path(reports_root) if reports_root is not None else None),
+        reports_root=Path(reports_root) if reports_root is not None else (
+            Path(output_dir).resolve().parent if output_dir is not None else None),
         area_names=names,
         local_tables=dict(loaded.local_tables),
+        local_extracts=_local_extracts(loaded.info),
         issues=loaded.issues,
     )
-    if ctx.output_dir is not None:
-        _write_source_json(ctx)
     return ctx
+
+
+def _local_extracts(info: SourceInfo) -> dict[str, Path]:
+    """The analysts' extracts in ``data/raw/local`` (none for the demonstration snapshot, which
+    ships its own as local tables)."""
+    from ..data.local import EXTRACT_KINDS, find_local_extract
+
+    if info.is_demo:
+        return {}
+    return {kind: path for kind in EXTRACT_KINDS if (path := find_local_extract(kind)) is not None}
 
 
 def _demo_labels(indicators: tuple[Indicator, ...]) -> tuple[Indicator, ...]:
@@ -719,12 +703,11 @@ def _demo_labels(indicators: tuple[Indicator, ...]) -> tuple[Indicator, ...]:
     return tuple(out)
 
 
-def _write_source_json(ctx: ChapterContext) -> Path:
-    """Record the chapter's provenance beside its HTML (read by the release index)."""
-    assert ctx.output_dir is not None
-    ctx.output_dir.mkdir(parents=True, exist_ok=True)
-    path = ctx.output_dir / f"{ctx.chapter}{SOURCE_JSON_SUFFIX}"
-    record = {
+def provenance_record(ctx: ChapterContext) -> dict[str, Any]:
+    """The chapter's provenance as plain data (written beside its HTML as
+    ``<chapter>_source.json`` by :func:`rutland_jsna.report.blocks.chapter_header`, read by the
+    release index)."""
+    return {
         "chapter": str(ctx.chapter), "area_code": ctx.area_code, "area_name": ctx.area_name,
         "source": ctx.source.source, "description": ctx.source.description,
         "is_demo": ctx.source.is_demo, "checksum": ctx.source.checksum,
@@ -732,5 +715,3 @@ def _write_source_json(ctx: ChapterContext) -> Path:
         "build_date": ctx.build_date.isoformat(), "package_version": ctx.version,
         "comparators": list(ctx.comparators.codes), "confidence": ctx.confidence,
     }
-    path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    return path

@@ -1,6 +1,6 @@
 """Areas and comparator groups: England, regions, the 153 upper-tier authorities, neighbours.
 
-Configuration is data (style.md convention 8). The lists live in CSV files bundled beside this
+Configuration is data (docs/architecture.md convention 8). The lists live in CSV files bundled beside this
 module, in ``rutland_jsna/data/areas/``, and are validated when first used:
 
 ``utla_2023.csv``
@@ -11,12 +11,12 @@ module, in ``rutland_jsna/data/areas/``, and are validated when first used:
     area_type`` (``England`` or ``region``).
 ``cipfa_neighbours.csv``
     Rutland's 15 CIPFA nearest neighbours as printed in the JHWS Outcomes Summary Report
-    (March 2023, chapters.md §1.7): ``area_code, position, neighbour_code, name_as_printed,
+    (March 2023, docs/chapters.md §1.7): ``area_code, position, neighbour_code, name_as_printed,
     note``. ``position`` is the printed order — alphabetical in the paper, so **not** the CIPFA
     similarity rank. The same columns (``area_code, neighbour_code, position``) are the
     neighbour-table format :func:`cipfa_neighbours` accepts from other sources.
 ``sexual_health_comparators.csv``
-    The 10 comparators of the 2015 sexual health strategy (chapters.md §2.4) with their 2015
+    The 10 comparators of the 2015 sexual health strategy (docs/chapters.md §2.4) with their 2015
     code and today's: ``position, name_as_printed, code_2015, area_code, note``.
 ``code_changes.csv``
     Old → new upper-tier codes since 2013 (``old_code, old_name, new_code, new_name,
@@ -689,7 +689,7 @@ def cipfa_neighbours(
     Former codes from the source (Fingertips' older area types return, e.g., E10000002 for
     Buckinghamshire) are mapped to today's codes with :func:`current_code`. Fingertips uses
     the NHS England nearest-neighbour model, not CIPFA, for the April 2023 area type (502);
-    the CIPFA list needs an older area type (fingertips_api.md §2.2) — the choice is the
+    the CIPFA list needs an older area type (docs/fingertips_api.md §2.2) — the choice is the
     source's, this function only checks and maps what it returns.
 
     Examples
@@ -788,7 +788,7 @@ def default_comparators(area_code: str, neighbour_table: NeighbourSource | None 
 def sexual_health_comparators() -> tuple[Area, ...]:
     """The 10 comparator authorities of the 2015 sexual health strategy, with today's codes.
 
-    In the order printed (chapters.md §2.4), without Rutland itself. Two codes have changed
+    In the order printed (docs/chapters.md §2.4), without Rutland itself. Two codes have changed
     since 2015: Buckinghamshire E10000002 → E06000060 (Buckinghamshire UA, 1 April 2020) and
     North Yorkshire E10000023 → E06000065 (North Yorkshire UA, 1 April 2023); use
     :func:`current_code` to map data that still carries the 2015 codes.

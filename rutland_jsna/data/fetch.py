@@ -2,8 +2,8 @@
 
 What ``rutland-jsna fetch``, ``import`` and ``validate`` call.
 
-* :func:`fetch_demo` generates (or reuses) the deterministic demonstration snapshot and writes
-  the processed table ``demo``.
+* :func:`rutland_jsna.demo.fetch_demo` (in the demo package, above this layer) generates the
+  demonstration snapshot and writes the processed table ``demo``.
 * :func:`fetch_fingertips` downloads every catalogue indicator with a Fingertips id from the
   bulk CSV endpoint, one request batch per profile (so polarity and benchmarks follow the
   profile each chapter reproduces), keeps the raw files in the write-once cache, downloads the
@@ -35,7 +35,7 @@ from ..config import DEFAULT_AREA_CODE, processed_dir
 from . import columns as C
 from .errors import DataValidationError, ValidationFailure
 
-#: Upper-tier local authorities, April 2023 boundaries (153 areas; fingertips_api.md §3).
+#: Upper-tier local authorities, April 2023 boundaries (153 areas; docs/fingertips_api.md §3).
 UTLA_AREA_TYPE_ID = 502
 #: Regions: the parent of the bulk CSV (its sub-national comparison column).
 REGION_AREA_TYPE_ID = 6
@@ -79,20 +79,6 @@ class FetchSummary:
         if self.issues is not None:
             out.extend(summary_lines(self.issues, issues_path(self.table_path)))
         return out
-
-
-def fetch_demo(*, force: bool = False, store_dir: str | Path | None = None) -> FetchSummary:
-    """Generate (or reuse) the demonstration snapshot and its processed table ``demo``."""
-    from .. import demo
-
-    frame, meta = demo.ensure_demo_store(store_dir=store_dir, force=force)
-    return FetchSummary(
-        source=f"demonstration snapshot {meta['snapshot_id']} ({meta['banner']})",
-        table_path=Path(meta["store_path"]),
-        rows=len(frame),
-        indicators=int(frame[C.INDICATOR_ID].nunique()),
-        checksum=str(meta["snapshot_checksum"]),
-    )
 
 
 def catalogue_requests() -> dict[int | None, list[int]]:

@@ -1,7 +1,7 @@
 """OHID Fingertips API client: timeouts, bounded retries, strict parsing, write-once cache.
 
 A thin wrapper over :mod:`requests` (not ``fingertips_py``), written against
-``fingertips_api.md``. What it does that fingertipsR / fingertips_py do not (ecosystem.md §8):
+``docs/fingertips_api.md``. What it does that fingertipsR / fingertips_py do not (docs/fingertips_api.md §1):
 
 * TLS verification is always on (``verify=True`` on the session and on every request); there
   is no unverified fallback. ``REQUESTS_CA_BUNDLE`` / ``HTTPS_PROXY`` are honoured through
@@ -238,7 +238,7 @@ METADATA_COLUMNS: tuple[str, ...] = (
     "ci_method",
     "last_uploaded_at",
 )
-#: Metadata CSV (``indicator_metadata/csv/...``) header → snake_case; fingertips_api.md §5.7.
+#: Metadata CSV (``indicator_metadata/csv/...``) header → snake_case; docs/fingertips_api.md §5.7.
 METADATA_CSV_COLUMNS: dict[str, str] = {
     "Indicator ID": "indicator_id",
     "Indicator": "indicator",

@@ -1,6 +1,6 @@
 """The layouts of Fingertips downloads, and how each maps onto the tidy columns.
 
-Fingertips has written its indicator data in two column layouts (fingertips_api.md §5.1):
+Fingertips has written its indicator data in two column layouts (docs/fingertips_api.md §5.1):
 
 * the **27-column bulk layout** of today's API (``all_data/csv/by_indicator_id``) and website
   downloads, ending in ``Time period range`` (``1y``, ``3y``, ``5y``, ``1q``, ``1m`` …);

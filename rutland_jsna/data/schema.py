@@ -1,7 +1,7 @@
 """Schema of the tidy long table, and :func:`validate_tidy`.
 
 The processed store holds one long table in the vocabulary of the Fingertips bulk CSV
-(fingertips_api.md §5): the 27 bulk-CSV columns renamed to snake_case
+(docs/fingertips_api.md §5): the 27 bulk-CSV columns renamed to snake_case
 (:data:`rutland_jsna.data.columns.TIDY_COLUMNS`). This module says what a valid row is, as a
 pandera schema (:func:`tidy_schema`), and validates a frame against it with every failure
 reported at once (:func:`validate_tidy`, pandera ``lazy=True``).
@@ -18,7 +18,7 @@ Required (never blank)
 Vocabularies
     ``sex`` is one of :data:`SEXES`; ``area_type`` one of :data:`AREA_TYPES` (the Short names of
     England — "England", or "Country" in older website downloads — regions and the upper-tier
-    vintages, fingertips_api.md §3); ``age`` matches
+    vintages, docs/fingertips_api.md §3); ``age`` matches
     :data:`AGE_PATTERN` (see :func:`is_fingertips_age`); the two "Compared to …" columns are in
     :data:`BENCHMARK_LABELS`, ``compared_to_goal`` in :data:`GOAL_LABELS`, ``recent_trend`` in
     :data:`TREND_LABELS`, ``new_data`` in :data:`NEW_DATA_LABELS` — or blank.
@@ -29,7 +29,7 @@ Codes
     E06/E08/E09/E10).
 Time
     ``time_period_sortable`` is ``YYYYQQMM`` (year 1900–2100, quarter 0–4, month 0–12;
-    fingertips_api.md §5.2).
+    docs/fingertips_api.md §5.2).
 Numbers
     ``count >= 0``; ``denominator >= 0``; at each level (95%, 99.8%) ``lower <= upper``
     wherever both are present. A value outside its own interval, or a 99.8% interval that does
@@ -93,7 +93,7 @@ __all__ = [
 #: "Not applicable" is Fingertips' sex for household-level indicators (e.g. fuel poverty).
 SEXES: tuple[str, ...] = ("Persons", "Male", "Female", "Not applicable")
 
-#: Short names of the upper-tier ("Counties & UAs") area-type vintages (fingertips_api.md §3):
+#: Short names of the upper-tier ("Counties & UAs") area-type vintages (docs/fingertips_api.md §3):
 #: 102 pre Apr 2019, 202 2019/20, 302 2020/21, 402 from Apr 2021, 502 from Apr 2023. The Short
 #: name of 302 is inferred from public scripts; "County & UA" is the label older files carry.
 UTLA_AREA_TYPES: tuple[str, ...] = (
@@ -139,7 +139,7 @@ AGE_PATTERN = (
 )
 _AGE_RE = re.compile(AGE_PATTERN)
 
-#: Quintile labels of Fingertips comparator method 15 (fingertips_api.md §5.3).
+#: Quintile labels of Fingertips comparator method 15 (docs/fingertips_api.md §5.3).
 QUINTILE_LABELS: tuple[str, ...] = (
     "Lowest quintile",
     "2nd lowest quintile",

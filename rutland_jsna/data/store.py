@@ -1,10 +1,10 @@
 """The tidy store: bulk CSV in, validated processed tables out, with checksummed sidecars.
 
-Data flows one way (design.md): ``data/raw`` → :func:`read_bulk_csv` (validate, tidy) →
+Data flows one way (docs/architecture.md): ``data/raw`` → :func:`read_bulk_csv` (validate, tidy) →
 :func:`write_processed` → ``data/processed/<name>.csv`` + ``<name>.json`` →
 :func:`read_processed`.
 
-* :func:`read_bulk_csv` reads a Fingertips bulk CSV (the 27 columns of fingertips_api.md §5.1),
+* :func:`read_bulk_csv` reads a Fingertips bulk CSV (the 27 columns of docs/fingertips_api.md §5.1),
   renames the columns to the tidy names and validates every row
   (:func:`rutland_jsna.data.schema.validate_tidy`).
 * :func:`write_processed` validates first and writes nothing if any rule is broken; then it
@@ -247,7 +247,7 @@ def read_bulk_csv(path: str | Path) -> pd.DataFrame:
     ----------
     path : str or Path
         A file from ``all_data/csv/by_indicator_id`` (or ``by_group_id``/``by_profile_id``) with
-        the 27-column header of fingertips_api.md §5.1, or a website download in the 26-column
+        the 27-column header of docs/fingertips_api.md §5.1, or a website download in the 26-column
         pre-2022 layout (``Time period range`` is then derived from the period text; see
         :mod:`rutland_jsna.data.layouts`). The sub-national comparison column may have any
         parent name ("Compared to Region value or percentiles", "Compared to percentiles"); an
@@ -275,7 +275,7 @@ def read_bulk_csv(path: str | Path) -> pd.DataFrame:
     ``import`` use :func:`rutland_jsna.data.quality.screen_bulk_csv`, which quarantines the
     rows that break a rule instead and stores the rest. Columns the tidy table does not know
     are ignored when every required column is present (the live service may add columns;
-    fingertips_api.md §1 "unknown extra … CSV columns are ignored"); when a required column is
+    docs/fingertips_api.md §1 "unknown extra … CSV columns are ignored"); when a required column is
     missing they are listed as possibly renamed. Blank lines are skipped, but the row numbers
     in messages still count them, so they match what a spreadsheet shows.
     """

@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..analysis import columns as C
 from ..analysis.changes import read_summary_csv, release_sort_key, summary_csv_path
+from ..config import DEMO_BANNER
 from ..report.html import Html, data_table, esc, heading, paragraph, tag
 from ..report.legend import COMPARISON_LEGEND_ORDER, rag_group
 
@@ -49,7 +50,6 @@ CHAPTER_TITLES: dict[str, str] = {
     "sexual_health": "Sexual health",
     "oral_health": "Oral health",
 }
-_DEMO_BANNER = "Demonstration data — not official statistics"
 _COUNT_ORDER = ("Better", "Similar", "Worse", "Lower", "Higher", "Not compared")
 
 
@@ -168,7 +168,7 @@ def chapter_counts(summary: pd.DataFrame) -> dict[str, int]:
 def _banner(is_demo: bool) -> Html:
     if not is_demo:
         return Html()
-    return tag("div", [tag("strong", _DEMO_BANNER),
+    return tag("div", [tag("strong", DEMO_BANNER),
                        esc("Every chapter of this release is built from generated demonstration "
                            "data.")], class_="banner", role="note")
 

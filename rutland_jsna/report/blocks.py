@@ -1,4 +1,4 @@
-"""Page blocks every chapter shares (chapters.md §0): header, about, changes, notes, appendix.
+"""Page blocks every chapter shares (docs/chapters.md §0): header, about, changes, notes, appendix.
 
 Each function takes a :class:`~rutland_jsna.chapter.context.ChapterContext` and returns an
 :class:`~rutland_jsna.report.html.Html` block, so a notebook cell is one call and the same call
@@ -7,13 +7,16 @@ is unit-tested.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
 from ..analysis import columns as C
 from ..analysis.changes import changes_since, summary_csv_path, write_summary_csv
-from ..chapter.context import ChapterContext
+from ..chapter.context import ChapterContext, provenance_record
+from ..config import DEMO_BANNER, SOURCE_JSON_SUFFIX
 from . import charts, narrative
 from .format import SUPPRESSED_NOTE, ci_percent
 from .html import Html, bullet_list, esc, heading, paragraph, tag
@@ -31,9 +34,8 @@ __all__ = [
     "demo_banner",
     "provenance",
     "summary_download",
+    "write_provenance",
 ]
-
-DEMO_BANNER = "Demonstration data — not official statistics"
 
 
 def demo_banner(ctx: ChapterContext) -> Html:
@@ -53,6 +55,16 @@ def demo_banner(ctx: ChapterContext) -> Html:
         class_="banner",
         role="note",
     )
+
+
+def write_provenance(ctx: ChapterContext) -> Path:
+    """Write ``<chapter>_source.json`` (:func:`~rutland_jsna.chapter.context.provenance_record`)
+    into ``ctx.output_dir``; the release index reads it."""
+    assert ctx.output_dir is not None
+    ctx.output_dir.mkdir(parents=True, exist_ok=True)
+    path = ctx.output_dir / f"{ctx.chapter}{SOURCE_JSON_SUFFIX}"
+    path.write_text(json.dumps(provenance_record(ctx), indent=2) + "\n", encoding="utf-8")
+    return path
 
 
 def provenance(ctx: ChapterContext) -> Html:
@@ -93,8 +105,12 @@ def chapter_header(
     """Title block: banner (demo data), ``<h1>``, area, extra lines, provenance, contents.
 
     It starts the chapter's page: chart ids are unique from here on (:func:`charts.start_page`).
+    Rendered into a folder (``ctx.output_dir``), it writes the machine-readable provenance
+    beside the page, as the tables write their CSV downloads (:func:`write_provenance`).
     """
     charts.start_page()
+    if ctx.output_dir is not None:
+        write_provenance(ctx)
     parts: list[Html | str] = [demo_banner(ctx), heading(1, title)]
     parts.append(tag("p", subtitle or f"{ctx.area_name} ({ctx.area_code})", class_="subtitle"))
     parts.extend(paragraph(line) for line in lines)
@@ -218,7 +234,7 @@ def data_notes_section(
     anchor: str = "data-notes",
     definitions: Sequence[str] = (),
 ) -> Html:
-    """Missing values, suppression, small numbers and definitions (chapters.md §0 item 5)."""
+    """Missing values, suppression, small numbers and definitions (docs/chapters.md §0 item 5)."""
     s = ctx.summary
     parts: list[Html | str] = [heading(level, "Data notes", id=anchor)]
     notes = narrative.data_notes(s, ctx.area_name)

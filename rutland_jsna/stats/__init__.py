@@ -1,13 +1,14 @@
 """Fingertips statistical methods, vectorised over numpy/pandas columns.
 
-One module per statistical family (style.md convention 2); the public functions of
-design.md are re-exported here and listed in ``__all__``. ``stats`` knows nothing of
+One module per statistical family (docs/architecture.md convention 2); the public functions of
+docs/architecture.md are re-exported here and listed in ``__all__``. ``stats`` knows nothing of
 files, HTTP or HTML.
 """
 
 # --- public functions, one import per family (keep alphabetical by module) ---
+from ._common import CONFIDENCE_LEVELS, check_confidence
 from .compare import compare_to_benchmark, compare_to_benchmark_two_levels, compare_to_goal
-from .disclosure import suppress_small_counts
+from .disclosure import DISCLOSURE_MAX_COUNT, SMALL_NUMBER_EVENTS, suppress_small_counts
 from .dsr import ESP2013, dsr_ci
 from .funnel import (
     FunnelSignificance,
@@ -17,11 +18,15 @@ from .funnel import (
     funnel_significance,
 )
 from .labels import (
+    GETTING_BETTER,
+    GETTING_WORSE,
     Comparison,
     GoalComparison,
     Polarity,
     Trend,
     TrendLabel,
+    is_getting_better,
+    is_getting_worse,
     trend_label,
 )
 from .proportions import proportion_ci
@@ -32,12 +37,18 @@ from .ratios import observed_expected_ci, rate_ratio_ci
 from .trend import TrendReason, recent_trend
 
 __all__ = [
+    "CONFIDENCE_LEVELS",
+    "check_confidence",
     "Comparison",
     "GoalComparison",
     "Polarity",
     "Trend",
     "TrendLabel",
     "trend_label",
+    "GETTING_WORSE",
+    "GETTING_BETTER",
+    "is_getting_worse",
+    "is_getting_better",
     "proportion_ci",
     "rate_ci",
     "dsr_ci",
@@ -61,4 +72,6 @@ __all__ = [
     "funnel_baseline",
     "FunnelSignificance",
     "suppress_small_counts",
+    "DISCLOSURE_MAX_COUNT",
+    "SMALL_NUMBER_EVENTS",
 ]

@@ -1,6 +1,6 @@
-"""Recent-trend ("direction of travel") markers, the Fingertips method (methods.md §6).
+"""Recent-trend ("direction of travel") markers, the Fingertips method (docs/methods.md §6).
 
-Two tiers (style.md convention 2): private array primitives that work on ``(groups, 5)``
+Two tiers (docs/architecture.md convention 2): private array primitives that work on ``(groups, 5)``
 matrices — the chi-square test for linear trend on counts (Armitage) with the logit slope,
 the inverse-variance weighted regression on values with standard errors from 95% CIs, and the
 leave-one-out slopes of the robustness rule — and the public :func:`recent_trend`, which
@@ -33,15 +33,15 @@ __all__ = [
     "recent_trend",
 ]
 
-#: Number of most recent annual points the marker uses (methods.md §6.2).
+#: Number of most recent annual points the marker uses (docs/methods.md §6.2).
 TREND_POINTS = 5
 
 #: χ²₁ critical value at p = 0.002 as hard-coded by the reference implementation (PIM-TM
-#: ``test_statistic > 9.5495``; methods.md §6.6). The exact quantile is 9.549535706083237; the
+#: ``test_statistic > 9.5495``; docs/methods.md §6.6). The exact quantile is 9.549535706083237; the
 #: reference vectors are reproduced with either (tests/test_stats_trend.py checks both).
 CHI_SQUARE_CRITICAL = 9.5495
 
-#: Output columns after the ``by`` columns, always in this order (style.md convention 3).
+#: Output columns after the ``by`` columns, always in this order (docs/architecture.md convention 3).
 TREND_COLUMNS: tuple[str, ...] = (
     "trend",
     "label",
@@ -68,7 +68,7 @@ class TrendReason(StrEnum):
 
     Values shared with PHEindicatormethods' ``recent_trend_reason`` are spelled as there;
     ``GAP``, ``ZERO_OR_ALL``, ``ZERO_DENOMINATOR`` and ``ZERO_WIDTH_CI`` are this package's
-    (methods.md §10).
+    (docs/methods.md §10).
     """
 
     DUPLICATE_PERIODS = "Duplicate years in group"
@@ -97,7 +97,7 @@ def _leave_one_out_matrix(k: int) -> np.ndarray:
 def _ols_slopes(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """OLS slope of ``y`` on ``t`` per row, and the k leave-one-out slopes per row.
 
-    ``β = (k·Σyt − Σy·Σt) / (k·Σt² − (Σt)²)`` (methods.md §6.3).
+    ``β = (k·Σyt − Σy·Σt) / (k·Σt² − (Σt)²)`` (docs/methods.md §6.3).
     """
     k = y.shape[1]
     loo = _leave_one_out_matrix(k)
@@ -116,7 +116,7 @@ def _proportion_trend(
     """Armitage χ² test for linear trend, its direction, leave-one-out directions, tolerance.
 
     ``χ² = N (N·Σrt − R·Σnt)² / [R (N − R)(N·Σnt² − (Σnt)²)]`` with ``N = Σn``, ``R = Σr``
-    (methods.md §6.3), defined whenever 0 < R < N — also when a single period has no events
+    (docs/methods.md §6.3), defined whenever 0 < R < N — also when a single period has no events
     (or all events), as Fingertips and the PHEindicatormethods trend branch compute it. The
     direction is the OLS slope of ``ln(p / (1 − p))`` on ``t`` where every logit is finite
     (0 < r < n throughout); where one is not, the slope is undefined and the direction (and
@@ -159,7 +159,7 @@ def _weighted_trend(
     """Weighted regression of ``y`` on ``t``: χ², slope, leave-one-out slopes, zero tolerance.
 
     ``σ = (U − L) / (2·Φ⁻¹(0.975))``, ``w = 1/σ²``; ``β = (S1·Sty − St·Sy)/D``,
-    ``Var(β) = S1/D``, ``χ² = β²/Var(β)``, ``D = S1·Stt − St²`` (methods.md §6.4).
+    ``Var(β) = S1/D``, ``χ² = β²/Var(β)``, ``D = S1·Stt − St²`` (docs/methods.md §6.4).
     Rows must have U > L everywhere.
     """
     sigma = (upper - lower) / (2.0 * z_value(0.95))
@@ -185,7 +185,7 @@ def _decide(
     zero_tol: np.ndarray,
     critical: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Trend and reason codes from χ², the slope and the leave-one-out slopes (methods.md §6.5-6).
+    """Trend and reason codes from χ², the slope and the leave-one-out slopes (docs/methods.md §6.5-6).
 
     Significant iff χ² > ``critical``; the robustness rule then needs every leave-one-out slope
     to have the full slope's sign, an exactly-zero slope counting as a change of sign (as R's
@@ -389,7 +389,7 @@ def recent_trend(
         Value and 95% confidence-limit columns, on the same scale; required by, and only
         allowed with, ``method="ci"``.
     method : {"proportion", "ci"}
-        Test to use (methods.md §6.3 and §6.4).
+        Test to use (docs/methods.md §6.3 and §6.4).
     polarity : Polarity, str or None
         A :class:`~rutland_jsna.stats.labels.Polarity` (or its value, e.g. ``"High is good"``)
         for every group, or the name of a column holding one polarity per group. ``None``,
