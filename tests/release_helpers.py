@@ -81,3 +81,13 @@ def assert_same_outputs(a: Path, b: Path, *, skip=("release.json", "index.html")
         else:
             assert x == y, name
     return len(names_a)
+
+
+def build_tiny(tmp_path: Path, **kwargs):
+    """``build`` of the notebooks in ``tmp_path/nb`` into ``tmp_path/reports``, in process,
+    release "2026-Q1" unless given."""
+    from rutland_jsna.release.build import build
+
+    kwargs.setdefault("release", "2026-Q1")
+    return build(notebooks=tmp_path / "nb", reports_root=tmp_path / "reports", progress=False,
+                 engine="inprocess", **kwargs)

@@ -7,11 +7,10 @@ import hashlib
 import json
 
 import pytest
-from release_helpers import snapshot, tiny_notebooks
+from release_helpers import build_tiny, snapshot, tiny_notebooks
 
 from rutland_jsna import cli
 from rutland_jsna.release import outputs as O
-from rutland_jsna.release.build import build
 from rutland_jsna.release.index import read_manifest
 
 pytestmark = pytest.mark.browser  # the PDF is printed by Debian chromium
@@ -19,10 +18,7 @@ ALL = ["outcomes", "sexual_health", "oral_health"]
 FORMATS = "html,pdf,xlsx,docx"
 
 
-def _build(tmp_path, **kwargs):
-    kwargs.setdefault("release", "2026-Q1")
-    return build(notebooks=tmp_path / "nb", reports_root=tmp_path / "reports", progress=False,
-                 engine="inprocess", **kwargs)
+_build = build_tiny
 
 
 @pytest.fixture

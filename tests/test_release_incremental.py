@@ -6,19 +6,16 @@ import json
 import time
 
 import pytest
-from release_helpers import snapshot, tiny_chapter, tiny_notebooks
+from release_helpers import build_tiny, snapshot, tiny_chapter, tiny_notebooks
 
 from rutland_jsna.release import build as B
-from rutland_jsna.release.build import build, chapter_key, package_fingerprint
+from rutland_jsna.release.build import chapter_key, package_fingerprint
 from rutland_jsna.release.index import read_manifest
 
 ALL = ["outcomes", "sexual_health", "oral_health"]
 
 
-def _build(tmp_path, **kwargs):
-    kwargs.setdefault("release", "2026-Q1")
-    return build(notebooks=tmp_path / "nb", reports_root=tmp_path / "reports", progress=False,
-                 engine="inprocess", **kwargs)
+_build = build_tiny
 
 
 @pytest.fixture

@@ -256,6 +256,16 @@ def _height(lines: int, font_pt: float = 11) -> float:
     return round(lines * font_pt * 1.35 + 2, 1)
 
 
+def _sheet(wb, name: str, title: str, intro: str, title_fmt):  # type: ignore[no-untyped-def]
+    """A sheet with its title in A1 (row sized for it) and one line saying what it holds."""
+    ws = wb.add_worksheet(name)
+    ws.hide_gridlines(2)
+    ws.write_string(0, 0, title, title_fmt)
+    ws.set_row(0, _height(1, 15))
+    ws.write_string(1, 0, intro)
+    return ws
+
+
 def write_workbook(path: Path, tables: Sequence[SheetTable], info: WorkbookInfo) -> Path:
     """Write the workbook (cover, contents, notes, one sheet per table) to ``path``."""
     import xlsxwriter
@@ -328,12 +338,8 @@ def write_workbook(path: Path, tables: Sequence[SheetTable], info: WorkbookInfo)
         row += 1
 
     # -- Contents
-    contents = wb.add_worksheet("Contents")
-    contents.hide_gridlines(2)
-    contents.write_string(0, 0, "Contents", title_fmt)
-    contents.set_row(0, _height(1, 15))
-    contents.write_string(1, 0, "This worksheet contains one table: one row per table in "
-                                "this workbook, with a link to its sheet.")
+    contents = _sheet(wb, "Contents", "Contents", "This worksheet contains one table: one row "
+                      "per table in this workbook, with a link to its sheet.", title_fmt)
     multi = len({t.chapter for t in tables}) > 1
     headers = ["Sheet name", "Table title", *(["Chapter"] if multi else []), "CSV file"]
     first = 3
@@ -358,12 +364,8 @@ def write_workbook(path: Path, tables: Sequence[SheetTable], info: WorkbookInfo)
     contents.freeze_panes(first + 1, 0)
 
     # -- Notes
-    notes = wb.add_worksheet("Notes")
-    notes.hide_gridlines(2)
-    notes.write_string(0, 0, "Notes", title_fmt)
-    notes.set_row(0, _height(1, 15))
-    notes.write_string(1, 0, "This worksheet contains one table: the shorthand used in "
-                             "cells without a number, then the notes of the tables.")
+    notes = _sheet(wb, "Notes", "Notes", "This worksheet contains one table: the shorthand "
+                   "used in cells without a number, then the notes of the tables.", title_fmt)
     rows = [(mark, meaning) for mark, meaning in MEANINGS.items()]
     rows += [(f"[note {n}]", text) for text, n in note_numbers.items()]
     notes.add_table(3, 0, 3 + len(rows), 1, {
@@ -381,20 +383,16 @@ def write_workbook(path: Path, tables: Sequence[SheetTable], info: WorkbookInfo)
 
     # -- one sheet per table
     for t in tables:
-        ws = wb.add_worksheet(t.sheet)
-        ws.hide_gridlines(2)
         refs = " ".join(f"[note {note_numbers[n]}]" for n in t.notes)
-        ws.write_string(0, 0, t.title + (f" {refs}" if refs else ""), title_fmt)
-        ws.set_row(0, _height(1, 15))
         context = [
             "This worksheet contains one table. Cells marked [c], [x] or [z] are explained "
             "on the Notes sheet" + (f"; so are this table's notes ({refs})." if refs else "."),
             f"{t.chapter_title}: {info.area}, release {info.release}. Source: {info.source}. "
             f"Also published as {t.source_file}.",
+            *([t.unit_line] if t.unit_line else []),
         ]
-        if t.unit_line:
-            context.append(t.unit_line)
-        for r, text in enumerate(context, start=1):
+        ws = _sheet(wb, t.sheet, t.title + (f" {refs}" if refs else ""), context[0], title_fmt)
+        for r, text in enumerate(context[1:], start=2):
             ws.write_string(r, 0, text)
         header_row = len(context) + 2
         frame = t.frame
