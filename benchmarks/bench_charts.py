@@ -1,0 +1,191 @@
+"""Benchmark of chart drawing (run: python benchmarks/bench_charts.py; `make bench`).
+
+Every chart the three chapters draw for Rutland (from the demonstration data) is recorded once
+— the chart function and its arguments — by building the chapters in this process, then
+replayed through each route side by side, in the same run:
+
+* **baseline**: the chart functions of commit ``BASELINE`` (matplotlib, PNG with
+  ``bbox_inches="tight"``), loaded from git, as the chapters drew them before issue 18;
+* the same matplotlib figures saved as **PNG with fixed margins** (no tight bounding box),
+* and as **SVG with text kept as text** (``svg.fonttype = "none"``) and fixed margins;
+* **this checkout**: the chart functions of the working tree, as the chapters draw them now.
+
+For each route: seconds for all the charts (best of ``--repeat`` runs), milliseconds per chart,
+the bytes of chart markup they add to the chapters' HTML, and the ratio to the baseline. Each
+chart function also builds its alt text and numbers table; those costs are shared by every
+route. Not a test: timings depend on the machine, so targets are reported, not asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import importlib.util
+import io
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+#: The last commit before issue 18 (charts drawn by matplotlib as tight-bbox PNG).
+BASELINE = "3f887dd"
+REPO = Path(__file__).resolve().parent.parent
+#: The chart functions the chapters call (rutland_jsna.report.charts).
+KINDS = ("neighbour_chart", "trend_chart", "spine_chart", "funnel_chart", "grouped_bar_chart",
+         "stacked_bar_chart", "bar_chart")
+
+Call = tuple[str, tuple[Any, ...], dict[str, Any]]
+
+
+def record_calls() -> list[Call]:
+    """Build Rutland's three chapters in this process, recording every chart call."""
+    from rutland_jsna.report import build as build_module
+    from rutland_jsna.report import charts
+
+    calls: list[Call] = []
+    originals = {k: getattr(charts, k) for k in KINDS}
+
+    def recorder(kind: str) -> Callable[..., Any]:
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            calls.append((kind, copy.deepcopy(args), copy.deepcopy(kwargs)))
+            return originals[kind](*args, **kwargs)
+
+        return wrapped
+
+    try:
+        for k in KINDS:
+            setattr(charts, k, recorder(k))
+        with tempfile.TemporaryDirectory(prefix="bench-charts-") as tmp:
+            build_module.build(reports_root=tmp, release="2026-Q1", progress=False,
+                               incremental=False, engine="inprocess")
+    finally:
+        for k, f in originals.items():
+            setattr(charts, k, f)
+    return calls
+
+
+def baseline_module() -> ModuleType | None:
+    """``rutland_jsna/report/charts.py`` of :data:`BASELINE`, imported beside the package."""
+    try:
+        source = subprocess.run(
+            ["git", "show", f"{BASELINE}:rutland_jsna/report/charts.py"], cwd=REPO,
+            check=True, capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"  (baseline not available: git show {BASELINE} failed: {exc})")
+        return None
+    name = "rutland_jsna.report._bench_baseline_charts"
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(name, loader=None))
+    module.__package__ = "rutland_jsna.report"
+    try:
+        exec(compile(source, f"{BASELINE}:charts.py", "exec"), module.__dict__)
+    except ImportError as exc:
+        print(f"  (baseline charts of {BASELINE} no longer import here: {exc})")
+        return None
+    return module
+
+
+def _fixed_margin_png(module: ModuleType) -> Callable[[Any], tuple[str, int, int]]:
+    import base64
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    def png(fig: Any) -> tuple[str, int, int]:
+        FigureCanvasAgg(fig)
+        buffer = io.BytesIO()
+        fig.subplots_adjust(left=0.3, right=0.97, bottom=0.15, top=0.95)
+        fig.savefig(buffer, format="png", dpi=100)
+        raw = buffer.getvalue()
+        w, h = int.from_bytes(raw[16:20], "big"), int.from_bytes(raw[20:24], "big")
+        return base64.b64encode(raw).decode("ascii"), w, h
+
+    return png
+
+
+def _svg_text(module: ModuleType) -> Callable[[Any], tuple[str, int, int]]:
+    import base64
+
+    import matplotlib as mpl
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
+    def svg(fig: Any) -> tuple[str, int, int]:
+        FigureCanvasSVG(fig)
+        buffer = io.BytesIO()
+        fig.subplots_adjust(left=0.3, right=0.97, bottom=0.15, top=0.95)
+        with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "bench"}):
+            fig.savefig(buffer, format="svg", dpi=100)
+        w, h = fig.get_size_inches() * 100
+        # inline SVG is not base64-encoded: return it as is (the markup size is its length)
+        return buffer.getvalue().decode("utf-8"), int(w), int(h)
+
+    del base64
+    return svg
+
+
+def run_route(functions: dict[str, Callable[..., Any]], calls: list[Call]) -> tuple[float, int]:
+    """Seconds and markup bytes for every recorded call through ``functions``."""
+    start = time.perf_counter()
+    size = 0
+    for kind, args, kwargs in calls:
+        size += len(functions[kind](*args, **kwargs).markup)
+    return time.perf_counter() - start, size
+
+
+def best_of(repeat: int, functions: dict[str, Callable[..., Any]],
+            calls: list[Call]) -> tuple[float, int]:
+    runs = [run_route(functions, calls) for _ in range(repeat)]
+    return min(t for t, _ in runs), runs[0][1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per route (best is kept)")
+    args = parser.parse_args(argv)
+    print(f"rutland_jsna chart benchmark — {platform.python_implementation()} "
+          f"{platform.python_version()}")
+    t0 = time.perf_counter()
+    calls = record_calls()
+    counts = {k: sum(1 for c in calls if c[0] == k) for k in KINDS}
+    print(f"{len(calls)} charts recorded from Rutland's three chapters in "
+          f"{time.perf_counter() - t0:.1f} s: "
+          + ", ".join(f"{n} {k.removesuffix('_chart')}" for k, n in counts.items() if n))
+
+    from rutland_jsna.report import charts
+
+    routes: list[tuple[str, dict[str, Callable[..., Any]]]] = []
+    base = baseline_module()
+    if base is not None:
+        routes.append((f"baseline {BASELINE}: matplotlib PNG, tight bbox",
+                       {k: getattr(base, k) for k in KINDS}))
+    routes.append(("this checkout", {k: getattr(charts, k) for k in KINDS}))
+
+    results: list[tuple[str, float, int]] = []
+    for name, functions in routes:
+        seconds, size = best_of(args.repeat, functions, calls)
+        results.append((name, seconds, size))
+    if base is not None:
+        real_png = base._png
+        for name, patch in (("matplotlib PNG, fixed margins", _fixed_margin_png),
+                            ("matplotlib SVG, text as text, fixed margins", _svg_text)):
+            base._png = patch(base)
+            try:
+                seconds, size = best_of(args.repeat, {k: getattr(base, k) for k in KINDS},
+                                        calls)
+            finally:
+                base._png = real_png
+            results.append((name, seconds, size))
+
+    reference = results[0][1]
+    print(f"\n  {'route':<50} {'seconds':>8} {'ms/chart':>9} {'markup MB':>10} {'ratio':>7}")
+    for name, seconds, size in results:
+        print(f"  {name:<50} {seconds:8.2f} {1000 * seconds / len(calls):9.1f} "
+              f"{size / 1e6:10.2f} {seconds / reference:7.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
