@@ -14,7 +14,7 @@ SOURCE  ?= demo
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv reports test test-fast lab bench lint format clean clean-all browser-deps
+.PHONY: help venv reports test test-fast snapshots lab bench lint format clean clean-all browser-deps
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -48,6 +48,11 @@ test: $(STAMP) browser-deps ## run the whole test suite (unit, conformance, data
 
 test-fast: $(STAMP) ## unit tests only (no notebooks, no browser)
 	$(PY) -m pytest -n 2 -m "not notebook and not browser" $(PYTEST_ARGS)
+
+# The snapshot tests (tests/test_snapshots.py) fail on any change to a chapter block's HTML;
+# after a deliberate change, regenerate them here and review `git diff tests/snapshots`.
+snapshots: $(STAMP) ## regenerate the chapter-block snapshots (tests/snapshots) after a deliberate change
+	RUTLAND_JSNA_UPDATE_SNAPSHOTS=1 $(PY) -m pytest -n 2 tests/test_snapshots.py -q
 
 lab: $(STAMP) ## open JupyterLab on notebooks/ with the package installed
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks

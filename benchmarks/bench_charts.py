@@ -55,7 +55,7 @@ Call = tuple[str, tuple[Any, ...], dict[str, Any]]
 
 def record_calls() -> list[Call]:
     """Build Rutland's three chapters in this process, recording every chart call."""
-    from rutland_jsna.report import build as build_module
+    from rutland_jsna.release import build as build_module
     from rutland_jsna.report import charts
 
     calls: list[Call] = []

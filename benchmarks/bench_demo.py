@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from rutland_jsna.data import demo
+from rutland_jsna.demo import snapshot as demo
 
 REPEATS = 3
 TARGET_SECONDS = 10.0
@@ -31,10 +31,10 @@ def _rows(folder: Path) -> tuple[int, int]:
 
 def _stages(folder: Path) -> list[tuple[str, float]]:
     """Time the stages of one run (catalogue and world, series, local extracts)."""
-    from rutland_jsna.data._demo_local import write_local_extracts
-    from rutland_jsna.data._demo_series import generate_series
-    from rutland_jsna.data._demo_world import build_world
     from rutland_jsna.data.catalogue import load_catalogue
+    from rutland_jsna.demo.local import write_local_extracts
+    from rutland_jsna.demo.series import generate_series
+    from rutland_jsna.demo.world import build_world
 
     out = []
     t0 = time.perf_counter()

@@ -108,8 +108,8 @@ def line(name: str, value: str, target: str = "", ok: str = "") -> None:
 def bench_national() -> None:
     from rutland_jsna.analysis.national import national_statistics
     from rutland_jsna.analysis.summary import indicator_summary, national_codes_in
+    from rutland_jsna.chapter.context import _demo_labels, load_store
     from rutland_jsna.data.catalogue import load_catalogue
-    from rutland_jsna.report.context import _demo_labels, load_store
 
     store = load_store("demo")
     indicators = _demo_labels(tuple(load_catalogue()))
@@ -135,7 +135,7 @@ def bench_national() -> None:
 
 def bench_store() -> None:
     from rutland_jsna.data import store as S
-    from rutland_jsna.data.demo import DEMO_STORE_NAME
+    from rutland_jsna.demo import DEMO_STORE_NAME
 
     S.read_processed(DEMO_STORE_NAME)
     t = time.perf_counter()

@@ -1,12 +1,13 @@
 """rutland_jsna: OHID Fingertips indicators to Joint Strategic Needs Assessment chapters.
 
-The package has three layers, and data flows one way through them::
+Data flows one way through its layers::
 
-    data/raw --(rutland_jsna.data: validate, tidy)--> data/processed
-             --(rutland_jsna.stats)--> (rutland_jsna.report) --> reports/
+    data/raw --(data: validate, tidy)--> data/processed --(analysis, with stats)-->
+             (chapter: the context) --(report: HTML)--> (release: build, publish) --> reports/
 
-``stats`` knows nothing of files, HTTP or HTML; ``data`` knows nothing of HTML;
-``report`` does no statistics of its own.
+``stats`` knows nothing of files, HTTP or HTML; ``data`` knows nothing of HTML; ``report``
+does no statistics of its own; ``demo`` produces a store as a download would. The layer rules
+are stated and enforced in docs/architecture.md.
 """
 
 from importlib.metadata import PackageNotFoundError, version

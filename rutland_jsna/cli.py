@@ -135,7 +135,7 @@ def _positive(text: str) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .data.errors import DataError
-    from .report.build import BuildError, build
+    from .release.build import BuildError, build
 
     if args.all_areas:
         return _cmd_build_all(args)
@@ -170,7 +170,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _cmd_build_all(args: argparse.Namespace) -> int:
     from .data.errors import DataError
-    from .report.batch import BatchError, build_all_areas
+    from .release.batch import BatchError, build_all_areas
 
     if args.comparators is not None:
         print("rutland-jsna build: --comparators cannot be used with --all-areas (each area "

@@ -15,6 +15,8 @@ import os
 from pathlib import Path
 
 PACKAGE_DIR: Path = Path(__file__).resolve().parent
+#: Figures printed in the board papers the chapters come from (bundled CSVs; see its README).
+BOARD_PAPERS_DIR: Path = PACKAGE_DIR / "data" / "board_papers"
 
 
 def project_root() -> Path:

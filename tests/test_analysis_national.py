@@ -12,14 +12,14 @@ from rutland_jsna.analysis.national import (
     neighbour_groups,
 )
 from rutland_jsna.analysis.summary import area_summaries, indicator_summary, national_codes_in
-from rutland_jsna.data.catalogue import load_catalogue
-from rutland_jsna.report import context
-from rutland_jsna.report.context import (
+from rutland_jsna.chapter import context
+from rutland_jsna.chapter.context import (
     chapter_catalogue,
     load_store,
     national_summaries,
     shared_summaries,
 )
+from rutland_jsna.data.catalogue import load_catalogue
 
 #: Rutland (bundled CIPFA list), Cambridgeshire, City of London and the Isles of Scilly (small
 #: numbers, suppression), Sheffield, Westminster.

@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 import pytest
 from release_helpers import tiny_notebooks
 
-from rutland_jsna.report.batch import BatchError, build_all_areas
-from rutland_jsna.report.index import read_manifest
+from rutland_jsna.release.batch import BatchError, build_all_areas
+from rutland_jsna.release.index import read_manifest
 
 AREAS = ["E06000017", "E10000003", "E06000053"]  # Rutland, Cambridgeshire, Isles of Scilly
 

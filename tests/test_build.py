@@ -9,15 +9,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rutland_jsna.report.build import (
+from rutland_jsna.chapter.context import default_release_label
+from rutland_jsna.release.build import (
     BuildError,
     _publish,
     available_chapters,
     build,
     export_html,
 )
-from rutland_jsna.report.context import default_release_label
-from rutland_jsna.report.index import (
+from rutland_jsna.release.index import (
     ReleaseManifest,
     release_index_html,
     reports_index_html,

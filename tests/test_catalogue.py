@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from rutland_jsna.config import BOARD_PAPERS_DIR
 from rutland_jsna.data import catalogue as cat
 from rutland_jsna.data.catalogue_model import Chapter, ComparisonMethod, IdStatus, ValueType
 from rutland_jsna.data.errors import DataValidationError
 from rutland_jsna.stats.labels import Polarity
 
-PINS = Path(cat.__file__).resolve().parent / "demo_pins"
+PINS = Path(cat.__file__).resolve().parents[1] / "demo" / "pin_tables"
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,7 @@ def _published_outcomes() -> list[dict[str, str]]:
 
 
 def _appendix_indicators() -> dict[str, str]:
-    with open(PINS / "sexual_health_appendix1_ranks.csv", newline="", encoding="utf-8") as fh:
+    with open(BOARD_PAPERS_DIR / "sexual_health_appendix1_ranks.csv", newline="", encoding="utf-8") as fh:
         return {r["indicator"]: r["polarity"] for r in csv.DictReader(fh)}
 
 

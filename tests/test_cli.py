@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rutland_jsna import cli
-from rutland_jsna.report.build import BuildError, BuildResult, ChapterResult
+from rutland_jsna.release.build import BuildError, BuildResult, ChapterResult
 
 
 def test_build_defaults():
@@ -63,7 +63,7 @@ def test_build_success(monkeypatch, capsys, tmp_path):
                            ["a warning"])
         return BuildResult("2026-Q4", tmp_path, [ch], 2.5)
 
-    monkeypatch.setattr("rutland_jsna.report.build.build", fake_build)
+    monkeypatch.setattr("rutland_jsna.release.build.build", fake_build)
     assert cli.main(["build", "--area", "E10000003", "--no-progress"]) == 0
     captured = capsys.readouterr()
     assert seen["area_code"] == "E10000003" and seen["progress"] is False
@@ -77,7 +77,7 @@ def test_build_failure_prints_notebook_cell_and_error(monkeypatch, capsys):
                          cell_source='outcomes.priority(ctx, "P9")', partial=Path("/x/p.ipynb"),
                          release="2026-Q4")
 
-    monkeypatch.setattr("rutland_jsna.report.build.build", failing)
+    monkeypatch.setattr("rutland_jsna.release.build.build", failing)
     assert cli.main(["build"]) == 1
     err = capsys.readouterr().err
     assert "outcomes.ipynb failed at cell 12" in err and "KeyError" in err
@@ -88,7 +88,7 @@ def test_data_errors_exit_1(monkeypatch, capsys):
     def bad(**kwargs):
         raise ValueError("area_code: E12000004 is not an upper-tier local authority")
 
-    monkeypatch.setattr("rutland_jsna.report.build.build", bad)
+    monkeypatch.setattr("rutland_jsna.release.build.build", bad)
     assert cli.main(["build", "--area", "E12000004"]) == 1
     assert "not an upper-tier" in capsys.readouterr().err
 
@@ -115,13 +115,13 @@ def test_build_passes_incremental_and_engine(monkeypatch, tmp_path):
         ch = ChapterResult("outcomes", tmp_path / "outcomes.html", [], 0.0, [], reused=True)
         return BuildResult("2026-Q4", tmp_path, [ch], 0.5)
 
-    monkeypatch.setattr("rutland_jsna.report.build.build", fake_build)
+    monkeypatch.setattr("rutland_jsna.release.build.build", fake_build)
     assert cli.main(["build", "--force", "--engine", "inprocess", "--no-progress"]) == 0
     assert seen["incremental"] is False and seen["engine"] == "inprocess"
 
 
 def test_all_areas_prints_the_error_summary(monkeypatch, capsys, tmp_path):
-    from rutland_jsna.report.batch import AreaResult, BatchResult
+    from rutland_jsna.release.batch import AreaResult, BatchResult
 
     seen = {}
 
@@ -132,7 +132,7 @@ def test_all_areas_prints_the_error_summary(monkeypatch, capsys, tmp_path):
             AreaResult("E06000053", "Isles of Scilly", None, [], "outcomes.ipynb failed: boom"),
         ], 12.0, national_seconds=1.5, workers=2)
 
-    monkeypatch.setattr("rutland_jsna.report.batch.build_all_areas", fake)
+    monkeypatch.setattr("rutland_jsna.release.batch.build_all_areas", fake)
     assert cli.main(["build", "--all-areas", "--workers", "2", "--no-progress"]) == 1
     out = capsys.readouterr()
     assert seen["workers"] == 2 and seen["areas"] is None and seen["executor"] is None

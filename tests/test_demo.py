@@ -2,7 +2,7 @@
 and intervals, and every published figure it pins reproduced.
 
 Expected values come from the published board papers (copied into
-``rutland_jsna/data/demo_pins``), never from the generator itself.
+``rutland_jsna/demo/pin_tables``, ``rutland_jsna/data/board_papers``), never from the generator itself.
 """
 
 from __future__ import annotations
@@ -16,18 +16,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from rutland_jsna.config import BOARD_PAPERS_DIR
 from rutland_jsna.data import areas
-from rutland_jsna.data import demo as demo_mod
 from rutland_jsna.data.catalogue import load_catalogue, period_start_year
 from rutland_jsna.data.catalogue_model import Chapter, ValueType
 from rutland_jsna.data.columns import bulk_header
+from rutland_jsna.demo import snapshot as demo_mod
 from rutland_jsna.stats import proportion_ci, rate_ci
 from rutland_jsna.stats.compare import compare_to_benchmark
 from rutland_jsna.stats.labels import Polarity
 from rutland_jsna.stats.quantiles import quintiles
 from rutland_jsna.stats.ranking import rank_areas
 
-PINS = Path(demo_mod.__file__).resolve().parent / "demo_pins"
+PINS = Path(demo_mod.__file__).resolve().parent / "pin_tables"
+BOARD_PAPERS = BOARD_PAPERS_DIR
 RUTLAND, ENGLAND = "E06000017", "E92000001"
 SUPPRESSED = "Value suppressed for disclosure control due to small count"
 #: Rows whose printed Best/Worst/rank only fit an ascending order although the indicator is
@@ -114,7 +116,8 @@ def test_snapshot_id_changes_when_the_generator_changes(tmp_path):
     """A changed generator input must not reuse a stale write-once snapshot folder."""
     inputs = demo_mod.fingerprint_inputs()
     names = {p.name for p in inputs}
-    assert {"demo.py", "generator_parameters.csv", "indicators.csv", "proportions.py"} <= names
+    assert {"snapshot.py", "series.py", "generator_parameters.csv", "dental_access_2022.csv",
+            "indicators.csv", "proportions.py"} <= names
     copies = []
     for i, path in enumerate(inputs):
         copy = tmp_path / f"{i:03d}" / path.name
@@ -374,7 +377,7 @@ def test_dental_quintiles(bulk, catalogue):
 
 
 def test_sexual_health_appendix_values(bulk, catalogue):
-    appendix = _csv(PINS / "sexual_health_appendix1.csv")
+    appendix = _csv(BOARD_PAPERS / "sexual_health_appendix1.csv")
     params = {
         (r["fingertips_id"], r["sex"], r["age"]): r for r in _csv(PINS / "generator_parameters.csv")
     }
@@ -442,7 +445,7 @@ def test_dental_access_pins(snapshot):
         return 100 * r["patients_seen"].iloc[0] / r["population"].iloc[0]
 
     group = {"Total population": "All ages", "0-17 year olds": "0-17", "Adults": "18+"}
-    for pin in _csv(PINS / "dental_access_2022.csv"):
+    for pin in _csv(BOARD_PAPERS / "dental_access_2022.csv"):
         code, g, want = pin["area_code"], group[pin["age_group"]], float(pin["value_pct"])
         if pin["measure"] == "dental access rate":
             assert round(rate(code, g, 2022), 2) == want, pin

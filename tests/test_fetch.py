@@ -18,7 +18,6 @@ from fingertips_server import CSV_TYPE, FingertipsServer, Reply, json_reply
 from rutland_jsna import cli
 from rutland_jsna.data import columns as C
 from rutland_jsna.data.cache import RawCache
-from rutland_jsna.data.demo import ensure_demo_store
 from rutland_jsna.data.errors import DataValidationError, FingertipsUnavailableError
 from rutland_jsna.data.fetch import (
     FINGERTIPS_TABLE,
@@ -29,6 +28,7 @@ from rutland_jsna.data.fetch import (
 )
 from rutland_jsna.data.fingertips import FingertipsClient
 from rutland_jsna.data.store import read_processed
+from rutland_jsna.demo import ensure_demo_store
 
 
 @pytest.fixture(scope="module")

@@ -133,7 +133,7 @@ def test_the_checker_catches_outputs_and_missing_kernelspec():
 def _execute(tmp_path: Path, **parameters) -> nbformat.NotebookNode:
     import papermill
 
-    from rutland_jsna.report.build import resolve_kernel_name
+    from rutland_jsna.release.build import resolve_kernel_name
 
     out = tmp_path / "outcomes.out.ipynb"
     with resolve_kernel_name() as kernel:

@@ -26,13 +26,13 @@ import pytest
 
 from rutland_jsna.analysis import columns as C
 from rutland_jsna.analysis import oral_health as oh
+from rutland_jsna.chapter.context import LoadedStore, SourceInfo, load_chapter
 from rutland_jsna.data import columns as T
 from rutland_jsna.data.areas import upper_tier_areas
 from rutland_jsna.data.catalogue import chapter_indicators, format_period
 from rutland_jsna.data.errors import DataValidationError
 from rutland_jsna.data.local import load_local_extract
 from rutland_jsna.report import oral_health as report
-from rutland_jsna.report.context import LoadedStore, SourceInfo, load_chapter
 
 RUTLAND = "E06000017"
 ENGLAND = "E92000001"

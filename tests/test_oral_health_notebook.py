@@ -44,7 +44,7 @@ class _Tags(HTMLParser):
 def _execute(tmp_path: Path, **parameters) -> tuple[nbformat.NotebookNode, str, float]:
     import papermill
 
-    from rutland_jsna.report.build import export_html, resolve_kernel_name
+    from rutland_jsna.release.build import export_html, resolve_kernel_name
 
     out = tmp_path / "oral_health.out.ipynb"
     start = time.perf_counter()

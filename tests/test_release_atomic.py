@@ -12,8 +12,8 @@ from pathlib import Path
 
 from release_helpers import snapshot, tiny_notebooks
 
-from rutland_jsna.report import build as B
-from rutland_jsna.report.build import _publish, build, recover
+from rutland_jsna.release import build as B
+from rutland_jsna.release.build import _publish, build, recover
 
 
 def _build(tmp_path, **kwargs):
@@ -33,7 +33,7 @@ def test_sigkill_during_a_build_keeps_the_previous_release(tmp_path):
 
     tiny_notebooks(tmp_path / "nb", "second", sleep=60)
     script = textwrap.dedent(f"""
-        from rutland_jsna.report.build import build
+        from rutland_jsna.release.build import build
         build(release="2026-Q1", notebooks={str(tmp_path / "nb")!r},
               reports_root={str(reports)!r}, progress=False, engine="inprocess")
     """)

@@ -8,9 +8,9 @@ import time
 import pytest
 from release_helpers import snapshot, tiny_chapter, tiny_notebooks
 
-from rutland_jsna.report import build as B
-from rutland_jsna.report.build import build, chapter_key, package_fingerprint
-from rutland_jsna.report.index import read_manifest
+from rutland_jsna.release import build as B
+from rutland_jsna.release.build import build, chapter_key, package_fingerprint
+from rutland_jsna.release.index import read_manifest
 
 ALL = ["outcomes", "sexual_health", "oral_health"]
 

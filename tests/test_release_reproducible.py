@@ -16,9 +16,9 @@ import pytest
 from release_helpers import assert_same_outputs
 
 from rutland_jsna.config import notebooks_dir
-from rutland_jsna.report.batch import build_all_areas
-from rutland_jsna.report.build import build
-from rutland_jsna.report.index import read_manifest
+from rutland_jsna.release.batch import build_all_areas
+from rutland_jsna.release.build import build
+from rutland_jsna.release.index import read_manifest
 
 pytestmark = pytest.mark.notebook
 CHAPTERS = ("outcomes", "sexual_health", "oral_health")

@@ -5,6 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from rutland_jsna.chapter import context
+from rutland_jsna.chapter.context import (
+    load_store,
+    neighbour_group_description,
+    resolve_comparators,
+    store_files,
+)
 from rutland_jsna.data import store
 from rutland_jsna.data.errors import DataValidationError
 from rutland_jsna.data.store import (
@@ -12,13 +19,6 @@ from rutland_jsna.data.store import (
     read_bulk_csv,
     read_processed,
     write_processed,
-)
-from rutland_jsna.report import context
-from rutland_jsna.report.context import (
-    load_store,
-    neighbour_group_description,
-    resolve_comparators,
-    store_files,
 )
 
 META = {"source": "unit test", "is_demo": False}

@@ -9,17 +9,17 @@ import pandas as pd
 import pytest
 from test_report_outcomes import synthetic_tidy
 
-from rutland_jsna.data import columns as T
-from rutland_jsna.data.areas import NeighboursUnavailableError, cipfa_neighbours
-from rutland_jsna.data.store import write_processed
-from rutland_jsna.report import blocks
-from rutland_jsna.report.context import (
+from rutland_jsna.chapter.context import (
     LoadedStore,
     SourceInfo,
     load_chapter,
     load_store,
     resolve_comparators,
 )
+from rutland_jsna.data import columns as T
+from rutland_jsna.data.areas import NeighboursUnavailableError, cipfa_neighbours
+from rutland_jsna.data.store import write_processed
+from rutland_jsna.report import blocks
 
 RUTLAND, CAMBS = "E06000017", "E10000003"
 

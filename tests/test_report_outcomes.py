@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 
 from rutland_jsna.analysis import columns as C
+from rutland_jsna.chapter.context import LoadedStore, SourceInfo, load_chapter
 from rutland_jsna.data import columns as T
 from rutland_jsna.data.areas import cipfa_neighbours, upper_tier_areas
 from rutland_jsna.data.catalogue import chapter_indicators, format_period
 from rutland_jsna.report import outcomes
-from rutland_jsna.report.context import LoadedStore, SourceInfo, load_chapter
 
 RUTLAND = "E06000017"
 CAMBS = "E10000003"

@@ -19,11 +19,11 @@ import pytest
 
 from rutland_jsna.analysis import sexual_health as A
 from rutland_jsna.analysis.summary import NO_ID, SUPPRESSED_REASON, prepare_rows
+from rutland_jsna.chapter.context import LoadedStore, SourceInfo
 from rutland_jsna.data import columns as T
 from rutland_jsna.data.areas import sexual_health_comparators, upper_tier_areas
 from rutland_jsna.data.catalogue import chapter_indicators, format_period, get_indicator
 from rutland_jsna.report import sexual_health as S
-from rutland_jsna.report.context import LoadedStore, SourceInfo
 from rutland_jsna.stats import Polarity, proportion_ci, rate_ci
 
 DATA = Path(__file__).parent / "data" / "published"

@@ -36,7 +36,7 @@ SECTION_IDS = (
 def _execute(tmp_path: Path, **parameters) -> tuple[nbformat.NotebookNode, float]:
     import papermill
 
-    from rutland_jsna.report.build import resolve_kernel_name
+    from rutland_jsna.release.build import resolve_kernel_name
 
     out = tmp_path / "sexual_health.out.ipynb"
     start = time.perf_counter()
@@ -49,7 +49,7 @@ def _execute(tmp_path: Path, **parameters) -> tuple[nbformat.NotebookNode, float
 
 
 def _export(nb: nbformat.NotebookNode) -> str:
-    from rutland_jsna.report.build import export_html
+    from rutland_jsna.release.build import export_html
 
     return export_html(nb, title="Sexual health", release="test-release", build_date="2026-03-01")
 
@@ -122,7 +122,7 @@ APPENDIX_PERIODS = {
 
 @pytest.fixture(scope="module")
 def demo_ctx():
-    pytest.importorskip("rutland_jsna.data.demo")
+    pytest.importorskip("rutland_jsna.demo")
     from rutland_jsna.report import sexual_health as S
 
     return S.load()

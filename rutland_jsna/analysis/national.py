@@ -11,7 +11,7 @@ is one more grouping column of the same grouped numpy/pandas operations (``rank_
 (indicator, period), ``recent_trend`` ``by`` (area, indicator)) — instead of once per area.
 The rows of one area are exactly that area's ``indicator_summary`` (tested for several
 areas), so a chapter can take its slice instead of recomputing it
-(:func:`rutland_jsna.report.context.shared_summaries`).
+(:func:`rutland_jsna.chapter.context.shared_summaries`).
 
 :func:`neighbour_groups` gives every area the comparators a chapter uses by default: the
 bundled CIPFA list where there is one (Rutland), otherwise the store's neighbour table.
@@ -45,7 +45,7 @@ def neighbour_groups(
     (Rutland's 15, as printed in March 2023), else the neighbours listed for the area in
     ``neighbour_table`` (a table with ``area_code, neighbour_code, position``, e.g. the
     demonstration snapshot's or the Fingertips download's), else none. This is the choice
-    :func:`rutland_jsna.report.context.resolve_comparators` makes for a chapter without
+    :func:`rutland_jsna.chapter.context.resolve_comparators` makes for a chapter without
     ``comparators``. (A loop over areas to look up lists, not to compute statistics.)
     """
     from ..data import areas

@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config import ENGLAND_CODE, PACKAGE_DIR
+from ..config import BOARD_PAPERS_DIR, ENGLAND_CODE, PACKAGE_DIR
 from ..data import columns as T
 from ..data.catalogue_model import Indicator
 from ..data.errors import DataValidationError, ValidationFailure
@@ -94,7 +94,7 @@ __all__ = [
 #: The packaged UDA delivery thresholds (copied from the NHS England slides, with provenance).
 THRESHOLDS_PATH: Path = PACKAGE_DIR / "data" / "uda_thresholds.csv"
 #: The NHS England slide's dental access figures as printed (pinned copy of the published CSV).
-PUBLISHED_ACCESS_PATH: Path = PACKAGE_DIR / "data" / "demo_pins" / "dental_access_2022.csv"
+PUBLISHED_ACCESS_PATH: Path = BOARD_PAPERS_DIR / "dental_access_2022.csv"
 
 #: Age groups of the dental access extract, in display order.
 AGE_GROUPS: tuple[str, ...] = ("All ages", "0-17", "18+")

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config import ENGLAND_CODE, PACKAGE_DIR
+from ..config import BOARD_PAPERS_DIR, ENGLAND_CODE
 from ..data import columns as T
 from ..data.catalogue_model import Indicator
 from ..stats.compare import compare_to_goal
@@ -141,8 +141,8 @@ FUNNEL_POSITION_WORDS: dict[str, str] = {
 }
 
 _SORT = T.TIME_PERIOD_SORTABLE
-_APPENDIX_FILE = PACKAGE_DIR / "data" / "demo_pins" / "sexual_health_appendix1.csv"
-_PRINTED_FILE = PACKAGE_DIR / "data" / "demo_pins" / "sexual_health_appendix1_ranks.csv"
+_APPENDIX_FILE = BOARD_PAPERS_DIR / "sexual_health_appendix1.csv"
+_PRINTED_FILE = BOARD_PAPERS_DIR / "sexual_health_appendix1_ranks.csv"
 
 
 # ------------------------------------------------------------------------------------------

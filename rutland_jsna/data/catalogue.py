@@ -5,7 +5,7 @@ Files (configuration is data, style.md convention 8):
 
 ``catalogue/indicators.csv``
     One row per chapter table row: the 73 rows of the outcomes report (same order as
-    ``demo_pins/outcomes_report_rutland.csv``), the sexual-health indicators (Appendix 1 of the
+    ``demo/pin_tables/outcomes_report_rutland.csv``), the sexual-health indicators (Appendix 1 of the
     2015 needs assessment plus the issue-6 additions) and the oral-health indicators. Columns:
 
     ``key``                stable slug ``<chapter>.<section>.<name>``

@@ -70,7 +70,7 @@ class FetchSummary:
 
 def fetch_demo(*, force: bool = False, store_dir: str | Path | None = None) -> FetchSummary:
     """Generate (or reuse) the demonstration snapshot and its processed table ``demo``."""
-    from . import demo
+    from .. import demo
 
     frame, meta = demo.ensure_demo_store(store_dir=store_dir, force=force)
     return FetchSummary(

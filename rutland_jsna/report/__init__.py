@@ -1,4 +1,4 @@
-"""Report layer: tables, charts, narrative, HTML export, build and release index.
+"""Report layer: HTML helpers, tables, charts, legends, narrative and the chapter renderers.
 
 ``report`` does no statistics of its own: it calls :mod:`rutland_jsna.stats`.
 """

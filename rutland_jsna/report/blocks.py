@@ -1,6 +1,6 @@
 """Page blocks every chapter shares (chapters.md §0): header, about, changes, notes, appendix.
 
-Each function takes a :class:`~rutland_jsna.report.context.ChapterContext` and returns an
+Each function takes a :class:`~rutland_jsna.chapter.context.ChapterContext` and returns an
 :class:`~rutland_jsna.report.html.Html` block, so a notebook cell is one call and the same call
 is unit-tested.
 """
@@ -13,8 +13,8 @@ import pandas as pd
 
 from ..analysis import columns as C
 from ..analysis.changes import changes_since, summary_csv_path, write_summary_csv
+from ..chapter.context import ChapterContext
 from . import charts, narrative
-from .context import ChapterContext
 from .format import SUPPRESSED_NOTE
 from .html import Html, bullet_list, esc, heading, paragraph, tag
 from .legend import comparison_legend, trend_legend

@@ -45,6 +45,7 @@ import pandas as pd
 from ..analysis import columns as C
 from ..analysis import oral_health as oh
 from ..analysis.series import comparator_values, trend_series
+from ..chapter.context import ChapterContext, load_chapter
 from ..config import DEFAULT_AREA_CODE, raw_dir
 from ..data.catalogue_model import Chapter, ValueType
 from ..data.local import extract_spec, load_local_extract
@@ -60,7 +61,6 @@ from .charts import (
     figure_html,
     no_chart,
 )
-from .context import ChapterContext, load_chapter
 from .format import format_count, format_number, is_missing
 from .html import Html, bullet_list, details, heading, paragraph, tag
 from .legend import BASIS_QUINTILES, comparison_legend, comparison_text, trend_legend
@@ -263,7 +263,7 @@ def _load_file(path: Path, kind: str) -> pd.DataFrame:
 
 def _demo_extract(kind: str) -> Path | None:
     """The demonstration snapshot's copy of a local extract, when the store holds none."""
-    from ..data import demo
+    from .. import demo
 
     p = demo.demo_snapshot_dir() / f"{kind}.csv"
     return p if p.is_file() else None
@@ -296,7 +296,7 @@ def load(
     Parameters
     ----------
     area_code, comparators, source, release, confidence, output_dir
-        As :func:`~rutland_jsna.report.context.load_chapter`.
+        As :func:`~rutland_jsna.chapter.context.load_chapter`.
     access_window : str
         The kind of dental access window (:data:`~rutland_jsna.analysis.oral_health.ACCESS_WINDOWS`):
         ``"jan-jun"`` (the NHS England slide's January-to-June window, default),

@@ -29,10 +29,10 @@ import pandas as pd
 from ..analysis import columns as C
 from ..analysis.covid import PANDEMIC_START, CovidSummary, covid_summary
 from ..analysis.series import comparator_values, quintile_bands, spine_rows, trend_series
+from ..chapter.context import ChapterContext, load_chapter
 from ..config import DEFAULT_AREA_CODE
 from ..data.catalogue_model import Chapter
 from . import blocks, charts, narrative
-from .context import ChapterContext, load_chapter
 from .format import format_count, format_number, is_missing
 from .html import Html, heading, paragraph, tag
 from .legend import comparison_chip, comparison_colour, comparison_legend, trend_legend
@@ -71,7 +71,7 @@ def load(
     confidence: float = 0.95,
     output_dir: str | os.PathLike[str] | None = None,
 ) -> ChapterContext:
-    """Load the outcomes chapter's context (see :func:`~rutland_jsna.report.context.load_chapter`)."""
+    """Load the outcomes chapter's context (see :func:`~rutland_jsna.chapter.context.load_chapter`)."""
     return load_chapter(
         Chapter.OUTCOMES, area_code, comparators, source, release, confidence,
         output_dir=output_dir,

@@ -36,12 +36,12 @@ from ..analysis import columns as C
 from ..analysis import sexual_health as A
 from ..analysis.series import comparator_values, trend_series
 from ..analysis.summary import NO_ID, SUPPRESSED_REASON
+from ..chapter.context import ChapterContext, ComparatorSet, LoadedStore, load_chapter
 from ..config import DEFAULT_AREA_CODE
 from ..data.catalogue_model import Chapter
 from ..stats.labels import Comparison, Polarity, TrendLabel
 from . import blocks, charts, narrative
 from ._words import ordinal_text
-from .context import ChapterContext, ComparatorSet, LoadedStore, load_chapter
 from .format import MISSING, format_count, format_number, is_missing, missing_html
 from .html import Html, bullet_list, esc, heading, paragraph, tag
 from .legend import comparison_chip, comparison_colour, comparison_text, trend_html
@@ -281,7 +281,7 @@ def load(
         set for Rutland, the CIPFA neighbours for every other authority (the 2015 set was
         chosen for Rutland).
     source, release, confidence, output_dir
-        As for :func:`~rutland_jsna.report.context.load_chapter`.
+        As for :func:`~rutland_jsna.chapter.context.load_chapter`.
     store, build_date, reports_root : optional, keyword-only
         A pre-loaded store (tests, custom data), the build date and the releases folder
         (default: the parent of ``output_dir``), passed to ``load_chapter``.

@@ -1,0 +1,262 @@
+"""Release pages: ``reports/<release>/index.html`` and ``reports/index.html``.
+
+Each release folder holds a ``release.json`` manifest (release, area, source, demo flag,
+checksum, build time, package version, chapters) written by the build. The release index links
+every chapter and summarises it from its stored summary CSV (how many indicators are better,
+similar, worse, lower, higher or not compared); the reports index lists the releases.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..analysis import columns as C
+from ..analysis.changes import read_summary_csv, release_sort_key, summary_csv_path
+from ..report.html import Html, data_table, esc, heading, paragraph, tag
+from ..report.legend import COMPARISON_LEGEND_ORDER, rag_group
+
+__all__ = [
+    "ALL_AREAS",
+    "CHAPTER_TITLES",
+    "MANIFEST",
+    "ReleaseManifest",
+    "chapter_counts",
+    "page",
+    "list_releases",
+    "read_manifest",
+    "release_index_html",
+    "reports_index_html",
+    "write_atomic",
+    "write_manifest",
+]
+
+MANIFEST = "release.json"
+#: ``ReleaseManifest.kind`` of an all-area release.
+ALL_AREAS = "all-areas"
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "report" / "templates"
+CSS_PATH = TEMPLATES_DIR / "jsna" / "jsna.css"
+
+#: Chapter titles for links and page titles.
+CHAPTER_TITLES: dict[str, str] = {
+    "outcomes": "Joint Health and Wellbeing Strategy 2022-2025: Outcomes Summary Report",
+    "sexual_health": "Sexual health",
+    "oral_health": "Oral health",
+}
+_DEMO_BANNER = "Demonstration data — not official statistics"
+_COUNT_ORDER = ("Better", "Similar", "Worse", "Lower", "Higher", "Not compared")
+
+
+@dataclass(frozen=True)
+class ReleaseManifest:
+    """What a release folder holds (``release.json``).
+
+    Besides the provenance shown on the release page, it records how to reproduce the
+    release: the build ``parameters`` (area_code, comparators, source, release, confidence),
+    the sha256 of every input file (``input_checksums``: the processed store and its sidecar,
+    the snapshot's files, local extracts), the sha256 of the package's source files
+    (``package_source_sha256``) and the library versions (``environment``), and per chapter
+    (``chapter_builds``) its build key, build time in seconds, whether it was reused from an
+    identical earlier build, and the sha256 of every file it wrote. An all-area release
+    (``kind`` "all-areas") lists its ``areas`` and the areas that failed (``failed_areas``,
+    code → error); each area's own folder holds an ``area`` manifest.
+    """
+
+    release: str
+    area_code: str
+    area_name: str
+    source: str
+    source_description: str
+    is_demo: bool
+    checksum: str
+    built_at: str
+    package_version: str
+    chapters: list[str] = field(default_factory=list)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    input_checksums: dict[str, str] = field(default_factory=dict)
+    package_source_sha256: str = ""
+    environment: dict[str, str] = field(default_factory=dict)
+    chapter_builds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    kind: str = "area"
+    areas: list[str] = field(default_factory=list)
+    failed_areas: dict[str, str] = field(default_factory=dict)
+    engine: str = ""
+    seconds: float = 0.0
+
+    @property
+    def is_all_areas(self) -> bool:
+        return self.kind == ALL_AREAS
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    """Write a text file through a temporary file and ``os.replace`` (never half a file)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_manifest(folder: Path, manifest: ReleaseManifest) -> Path:
+    return write_atomic(Path(folder) / MANIFEST, json.dumps(asdict(manifest), indent=2) + "\n")
+
+
+def read_manifest(folder: Path) -> ReleaseManifest | None:
+    """The manifest of a release folder, or None (absent or unreadable). Keys a newer
+    version added are ignored, keys an older version lacked take their defaults."""
+    path = Path(folder) / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        known = {f.name for f in fields(ReleaseManifest)}
+        return ReleaseManifest(**{k: v for k, v in raw.items() if k in known})
+    except (ValueError, TypeError):
+        return None
+
+
+def page(title: str, body: Html | str, *, home: str | None = None,
+         home_label: str = "All releases") -> str:
+    """A complete accessible page: lang, skip link, landmarks, the chapter CSS inlined."""
+    css = CSS_PATH.read_text(encoding="utf-8")
+    nav = (
+        f'<header class="site-header"><nav aria-label="Reports navigation">'
+        f'<a href="{esc(home)}">{esc(home_label)}</a></nav></header>'
+        if home
+        else '<header class="site-header"><p>rutland_jsna reports</p></header>'
+    )
+    inner = body.markup if isinstance(body, Html) else esc(body)
+    return (
+        '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{esc(title)}</title>\n<style>\n{css}\n</style>\n</head>\n<body>\n"
+        '<a class="skip-link" href="#main">Skip to main content</a>\n'
+        f'{nav}\n<main id="main" tabindex="-1">\n{inner}\n</main>\n'
+        '<footer class="site-footer"><p>Data: OHID Fingertips, &copy; Crown copyright, Open '
+        "Government Licence v3.0.</p></footer>\n</body>\n</html>\n"
+    )
+
+
+def chapter_counts(summary: pd.DataFrame) -> dict[str, int]:
+    """Indicators per legend group (Better, Similar, Worse, Lower, Higher, Not compared)."""
+    counts = {k: 0 for k in _COUNT_ORDER}
+    for label, basis in zip(summary[C.COMPARISON], summary[C.COMPARISON_BASIS], strict=True):
+        group = rag_group(label, basis)
+        counts[group if group in counts else "Not compared"] += 1
+    return counts
+
+
+def _banner(is_demo: bool) -> Html:
+    if not is_demo:
+        return Html()
+    return tag("div", [tag("strong", _DEMO_BANNER),
+                       esc("Every chapter of this release is built from generated demonstration "
+                           "data.")], class_="banner", role="note")
+
+
+def release_index_html(folder: Path, manifest: ReleaseManifest, *,
+                       home: str = "../index.html", home_label: str = "All releases") -> str:
+    """The release page: links to each chapter with its comparison counts.
+
+    ``home`` is the link back (the reports index; an area of an all-area release links to
+    its national summary page).
+    """
+    rows = []
+    for chapter in manifest.chapters:
+        title = CHAPTER_TITLES.get(chapter, chapter.replace("_", " ").capitalize())
+        link = tag("a", title, href=f"{chapter}.html")
+        path = summary_csv_path(folder, chapter)
+        if path.is_file():
+            counts = chapter_counts(read_summary_csv(path))
+            cells = [str(sum(counts.values()))] + [str(counts[k]) for k in _COUNT_ORDER]
+        else:
+            cells = ["not recorded"] * (len(_COUNT_ORDER) + 1)
+        rows.append([link, *cells])
+    body = [
+        _banner(manifest.is_demo),
+        heading(1, f"JSNA chapters for {manifest.area_name}: release {manifest.release}"),
+        paragraph(
+            f"{manifest.area_name} ({manifest.area_code}). Built {manifest.built_at[:10]} with "
+            f"rutland_jsna {manifest.package_version} from {manifest.source_description} "
+            f"(snapshot checksum {manifest.checksum[:12] or 'not recorded'})."
+        ),
+        heading(2, "Chapters"),
+    ]
+    if rows:
+        body.append(data_table(
+            ["Chapter", "Indicators", *_COUNT_ORDER], rows,
+            caption=(f"Chapters in release {manifest.release}, with the number of indicators "
+                     "in each comparison group (compared with England or a goal)"),
+            numeric=[False] + [True] * (len(_COUNT_ORDER) + 1),
+            class_="release-table",
+        ))
+    else:
+        body.append(paragraph("This release has no chapters."))
+    body.append(paragraph(
+        "Comparison groups: " + ", ".join(COMPARISON_LEGEND_ORDER) + ". Each chapter explains "
+        "how they are decided and gives every table as a CSV download."
+    ))
+    return page(f"JSNA release {manifest.release}: {manifest.area_name}",
+                Html("\n".join(b.markup for b in body)), home=home, home_label=home_label)
+
+
+def list_releases(root: Path) -> list[ReleaseManifest]:
+    """Every published release under ``root`` (folders with a manifest), newest first.
+
+    Newest means the label that sorts last (:func:`~rutland_jsna.analysis.changes.release_sort_key`,
+    the order "changes since the previous release" uses), then the later build time.
+    """
+    releases = []
+    if Path(root).is_dir():
+        for d in Path(root).iterdir():
+            if d.is_dir() and not d.name.startswith((".", "_")):
+                m = read_manifest(d)
+                if m is not None and m.release == d.name:
+                    releases.append(m)
+    return sorted(releases, key=lambda m: (release_sort_key(m.release), m.built_at),
+                  reverse=True)
+
+
+def _areas_cell(m: ReleaseManifest) -> Html | str:
+    if m.is_all_areas:
+        n = len(m.areas)
+        failed = f" ({len(m.failed_areas)} failed)" if m.failed_areas else ""
+        return tag("a", f"All {n} upper-tier authorities{failed}",
+                   href=f"{m.release}/national.html")
+    return f"{m.area_name} ({m.area_code})"
+
+
+def reports_index_html(root: Path) -> str:
+    """The reports page: every release with a manifest, newest first (see :func:`list_releases`),
+    with its build date, data source, area(s) and chapters."""
+    releases = list_releases(root)
+    body = [heading(1, "Joint Strategic Needs Assessment: releases")]
+    if releases:
+        rows = [
+            [tag("a", m.release, href=f"{m.release}/index.html"), m.built_at[:10],
+             "Demonstration data" if m.is_demo else m.source_description, _areas_cell(m),
+             ", ".join(CHAPTER_TITLES.get(c, c) for c in m.chapters) or "none"]
+            for m in releases
+        ]
+        body.append(data_table(["Release", "Built", "Data", "Area(s)", "Chapters"], rows,
+                               caption="Releases in this reports folder, newest first",
+                               class_="release-table"))
+        body.append(paragraph(
+            "Each chapter's \"changes since the previous release\" compares it with the "
+            "latest earlier release of the same chapter for the same area listed here."
+        ))
+    else:
+        body.append(paragraph("No release has been built yet."))
+    return page("JSNA releases", Html("\n".join(b.markup for b in body)))
