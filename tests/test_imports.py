@@ -22,8 +22,27 @@ def _modules_after(code: str) -> set[str]:
 
 
 def test_statistics_do_not_import_scipy_stats():
-    loaded = _modules_after("import rutland_jsna.stats")
+    loaded = _modules_after(
+        "import rutland_jsna.stats as s\nfor name in s.__all__: getattr(s, name)")
     assert "scipy.special" in loaded and "scipy.stats" not in loaded
+
+
+def test_label_enums_do_not_import_the_statistics():
+    """Every layer uses the label enums; they must not pull in SciPy, pandas or the other
+    statistical families (rutland_jsna.stats exports its names lazily)."""
+    loaded = _modules_after("from rutland_jsna.stats.labels import Polarity")
+    assert not {"scipy", "pandas", "numpy", "rutland_jsna.stats.dsr"} & loaded
+
+
+def test_every_public_statistic_is_exported():
+    import rutland_jsna.stats as stats
+
+    assert sorted(stats._FAMILIES) == sorted(stats.__all__)
+    for name in stats.__all__:
+        module = __import__(f"rutland_jsna.stats.{stats._FAMILIES[name]}", fromlist=[name])
+        assert getattr(stats, name) is getattr(module, name)
+    with pytest.raises(AttributeError):
+        stats.not_a_statistic  # noqa: B018
 
 
 def test_chapters_do_not_import_matplotlib():

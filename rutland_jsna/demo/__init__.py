@@ -9,21 +9,33 @@ It sits beside :mod:`rutland_jsna.data.fetch` as a producer of stores: it import
 ``stats``; nothing below it imports it.
 """
 
-from .snapshot import (
-    DEFAULT_SEED,
-    DEMO_BANNER,
-    DEMO_SOURCE,
-    DEMO_STORE_NAME,
-    GENERATOR_VERSION,
-    demo_series_label,
-    demo_snapshot_dir,
-    ensure_demo_store,
-    fingerprint_inputs,
-    generate_demo_snapshot,
-    generator_fingerprint,
-    load_demo,
-    snapshot_id,
-)
+from typing import Any
+
+#: public name -> module (imported on first use, PEP 562: finding the snapshot's folder — what
+#: a build hashes — does not import the generator; issue 18)
+_WHERE = {
+    **dict.fromkeys(("DEFAULT_SEED", "DEMO_BANNER", "DEMO_SOURCE", "DEMO_STORE_NAME",
+                     "GENERATOR_VERSION", "demo_snapshot_dir", "fingerprint_inputs",
+                     "generator_fingerprint", "snapshot_id"), "identity"),
+    **dict.fromkeys(("demo_series_label", "ensure_demo_store", "generate_demo_snapshot",
+                     "load_demo"), "snapshot"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "DEFAULT_SEED",

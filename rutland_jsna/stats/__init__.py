@@ -1,35 +1,67 @@
 """Fingertips statistical methods, vectorised over numpy/pandas columns.
 
 One module per statistical family (style.md convention 2); the public functions of
-design.md are re-exported here and listed in ``__all__``. ``stats`` knows nothing of
+design.md are re-exported here and listed in ``__all__``, each imported on first use. ``stats`` knows nothing of
 files, HTTP or HTML.
 """
 
-# --- public functions, one import per family (keep alphabetical by module) ---
-from .compare import compare_to_benchmark, compare_to_benchmark_two_levels, compare_to_goal
-from .disclosure import suppress_small_counts
-from .dsr import ESP2013, dsr_ci
-from .funnel import (
-    FunnelSignificance,
-    funnel_axis,
-    funnel_baseline,
-    funnel_limits,
-    funnel_significance,
-)
-from .labels import (
-    Comparison,
-    GoalComparison,
-    Polarity,
-    Trend,
-    TrendLabel,
-    trend_label,
-)
-from .proportions import proportion_ci
-from .quantiles import QuintileReason, quintile_bounds, quintiles, spine_percentiles
-from .ranking import rank_areas, rank_summary
-from .rates import rate_ci
-from .ratios import observed_expected_ci, rate_ratio_ci
-from .trend import TrendReason, recent_trend
+from typing import TYPE_CHECKING, Any
+
+#: public name -> the family module defining it (imported on first use, PEP 562: importing
+#: ``rutland_jsna.stats.labels`` — the label enums every layer uses — or any one family does
+#: not import SciPy and every other family; issue 18)
+_FAMILIES = {
+    "compare_to_benchmark": "compare", "compare_to_benchmark_two_levels": "compare",
+    "compare_to_goal": "compare",
+    "suppress_small_counts": "disclosure",
+    "ESP2013": "dsr", "dsr_ci": "dsr",
+    "FunnelSignificance": "funnel", "funnel_axis": "funnel", "funnel_baseline": "funnel",
+    "funnel_limits": "funnel", "funnel_significance": "funnel",
+    "Comparison": "labels", "GoalComparison": "labels", "Polarity": "labels", "Trend": "labels",
+    "TrendLabel": "labels", "trend_label": "labels",
+    "proportion_ci": "proportions",
+    "QuintileReason": "quantiles", "quintile_bounds": "quantiles", "quintiles": "quantiles",
+    "spine_percentiles": "quantiles",
+    "rank_areas": "ranking", "rank_summary": "ranking",
+    "rate_ci": "rates",
+    "observed_expected_ci": "ratios", "rate_ratio_ci": "ratios",
+    "TrendReason": "trend", "recent_trend": "trend",
+}
+
+
+def __getattr__(name: str) -> Any:
+    family = _FAMILIES.get(name)
+    if family is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{family}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+if TYPE_CHECKING:  # for type checkers and editors: the names as plain imports
+    from .compare import compare_to_benchmark, compare_to_benchmark_two_levels, compare_to_goal
+    from .disclosure import suppress_small_counts
+    from .dsr import ESP2013, dsr_ci
+    from .funnel import (
+        FunnelSignificance,
+        funnel_axis,
+        funnel_baseline,
+        funnel_limits,
+        funnel_significance,
+    )
+    from .labels import Comparison, GoalComparison, Polarity, Trend, TrendLabel, trend_label
+    from .proportions import proportion_ci
+    from .quantiles import QuintileReason, quintile_bounds, quintiles, spine_percentiles
+    from .ranking import rank_areas, rank_summary
+    from .rates import rate_ci
+    from .ratios import observed_expected_ci, rate_ratio_ci
+    from .trend import TrendReason, recent_trend
 
 __all__ = [
     "Comparison",
