@@ -9,7 +9,7 @@ It sits beside :mod:`rutland_jsna.data.fetch` as a producer of stores: it import
 ``stats``; nothing below it imports it.
 """
 
-from typing import Any
+from .._lazy import lazy_exports
 
 #: public name -> module (imported on first use, PEP 562: finding the snapshot's folder — what
 #: a build hashes — does not import the generator; issue 18)
@@ -20,21 +20,6 @@ _WHERE = {
     **dict.fromkeys(("demo_series_label", "ensure_demo_store", "generate_demo_snapshot",
                      "load_demo"), "snapshot"),
 }
-
-
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
 
 
 __all__ = [
@@ -52,3 +37,5 @@ __all__ = [
     "load_demo",
     "snapshot_id",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, __all__)

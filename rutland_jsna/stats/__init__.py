@@ -5,7 +5,9 @@ design.md are re-exported here and listed in ``__all__``, each imported on first
 files, HTTP or HTML.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
 
 #: public name -> the family module defining it (imported on first use, PEP 562: importing
 #: ``rutland_jsna.stats.labels`` — the label enums every layer uses — or any one family does
@@ -27,21 +29,6 @@ _FAMILIES = {
     "observed_expected_ci": "ratios", "rate_ratio_ci": "ratios",
     "TrendReason": "trend", "recent_trend": "trend",
 }
-
-
-def __getattr__(name: str) -> Any:
-    family = _FAMILIES.get(name)
-    if family is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f".{family}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
 
 
 if TYPE_CHECKING:  # for type checkers and editors: the names as plain imports
@@ -94,3 +81,5 @@ __all__ = [
     "FunnelSignificance",
     "suppress_small_counts",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, _FAMILIES, __all__)
