@@ -68,12 +68,16 @@ class PeakRSS:
         self.proc = psutil.Process(pid)
         self.peak = 0
         self.child_peak = 0
+        #: CPU seconds of the process itself (not its children), at the last sample
+        self.own_cpu = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
+                own = self.proc.cpu_times()
+                self.own_cpu = own.user + own.system
                 children = self.proc.children(recursive=True)
                 total = 0
                 for p in [self.proc, *children]:
@@ -101,9 +105,11 @@ class PeakRSS:
 class Run:
     """One ``rutland-jsna`` run: wall and CPU seconds, peak memory (tree, one child), stdout."""
 
-    def __init__(self, seconds: float, cpu: float, rss: int, child_rss: int, out: str):
+    def __init__(self, seconds: float, cpu: float, rss: int, child_rss: int, out: str,
+                 own_cpu: float = 0.0):
         self.seconds, self.cpu, self.rss, self.child_rss, self.out = (
             seconds, cpu, rss, child_rss, out)
+        self.own_cpu = own_cpu  # the build process's own CPU seconds (workers apart)
 
     def __iter__(self):  # (wall seconds, peak RSS, stdout), as the single-build lines use it
         return iter((self.seconds, self.rss, self.out))
@@ -127,7 +133,7 @@ def cli(*args: str) -> Run:
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"rutland-jsna {' '.join(args)} failed:\n{err[-3000:]}")
-    return Run(seconds, _children_cpu() - cpu0, peak.peak, peak.child_peak, out)
+    return Run(seconds, _children_cpu() - cpu0, peak.peak, peak.child_peak, out, peak.own_cpu)
 
 
 def verdict(value: float, target: float) -> str:
@@ -246,9 +252,10 @@ def bench_builds(tmp: Path, n_areas: int, full: bool) -> None:
 def batch_report(run: Run, n: int, workers: int, what: str) -> None:
     """Wall and CPU seconds per area, memory per worker, and the extrapolation to N workers.
 
-    The extrapolation assumes one core per worker and the CPU seconds of this run: the serial
-    part (national statistics and publishing, about the parent's share) plus the areas' CPU
-    seconds shared among N workers.
+    The extrapolation assumes one idle core per worker and the CPU seconds of this run (CPU
+    seconds, unlike wall time, do not count the time other processes of a shared machine hold
+    the cores): the build process's own CPU seconds (planning, national statistics,
+    publishing: serial) plus the workers' CPU seconds per area shared among N workers.
     """
     national = _national_seconds(run.out)
     line(f"{n} areas, {what}, {workers} workers", f"{run.seconds:.1f} s",
@@ -263,10 +270,11 @@ def batch_report(run: Run, n: int, workers: int, what: str) -> None:
     line("  peak memory, parent and workers", f"{run.rss / MIB:.0f} MiB")
     line("  peak memory of one worker", f"{run.child_rss / MIB:.0f} MiB",
          f"<= {TARGETS['worker_rss'] / MIB:.0f} MiB", verdict(run.child_rss, TARGETS["worker_rss"]))
-    serial = max(0.0, run.seconds - per_area * n / workers)
-    estimates = ", ".join(f"{k}: {serial + per_area * N_AREAS / k:.0f} s"
+    worker_per_area = max(0.0, run.cpu - run.own_cpu) / n
+    line("  build process's own CPU seconds (serial)", f"{run.own_cpu:.1f} s")
+    estimates = ", ".join(f"{k}: {run.own_cpu + worker_per_area * N_AREAS / k:.0f} s"
                           for k in (1, 2, 4, 8, 16, 32))
-    line(f"  all {N_AREAS} areas on N workers (extrapolated)", "")
+    line(f"  all {N_AREAS} areas on N workers, one idle core each (extrapolated)", "")
     print(f"    {estimates}")
 
 
