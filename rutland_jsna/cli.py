@@ -12,6 +12,8 @@ function, so more subcommands (``fetch``, ``validate``) slot in without touching
                        [--dask-scheduler ADDRESS|local] [--release LABEL] ...
     rutland-jsna diff RELEASE_A RELEASE_B [--chapter CHAPTER] [--area CODE] [--csv]
     rutland-jsna fetch --source demo|fingertips [--area CODE] [--offline] [--force]
+                       [--base-url URL]
+    rutland-jsna import FILE [FILE ...] [--name NAME]
     rutland-jsna validate PATH [PATH ...] [--kind bulk|processed|dental_access|uda_delivery]
     rutland-jsna list areas
     rutland-jsna list indicators [--chapter outcomes]
@@ -35,12 +37,14 @@ __all__ = [
     "add_build_parser",
     "add_diff_parser",
     "add_fetch_parser",
+    "add_import_parser",
     "add_list_parser",
     "add_validate_parser",
     "build_parser",
     "cmd_build",
     "cmd_diff",
     "cmd_fetch",
+    "cmd_import",
     "cmd_list",
     "cmd_validate",
     "main",
@@ -54,10 +58,12 @@ def _confidence(text: str) -> float:
         value = float(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from exc
-    if value not in (0.95, 0.998):
-        hint = f" (did you mean {value / 100:g}?)" if value in (95, 99.8) else ""
-        raise argparse.ArgumentTypeError(f"must be 0.95 or 0.998, got {text}{hint}")
-    return value
+    from .stats import check_confidence
+
+    try:
+        return check_confidence(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def _codes(text: str) -> list[str]:
@@ -85,7 +91,8 @@ def add_build_parser(sub: argparse._SubParsersAction) -> None:
                    help="release label and folder name (default: this quarter, e.g. 2026-Q4)")
     p.add_argument("--source", default="demo", metavar="demo|fingertips|PATH",
                    help="data: the bundled demonstration snapshot (default), the processed "
-                        "Fingertips download, or the path of a processed store")
+                        "Fingertips download, the path of a processed store, or a Fingertips "
+                        "download (bulk or website CSV), imported into data/processed first")
     p.add_argument("--chapters", nargs="+", choices=CHAPTERS, default=None, metavar="CHAPTER",
                    help=f"chapters to build ({', '.join(CHAPTERS)}); default: every chapter "
                         "whose notebook exists")
@@ -144,6 +151,7 @@ def cmd_build(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     try:
+        args.source = _source_for_build(args.source)
         result = build(
             area_code=args.area, release=args.release, source=args.source,
             chapters=args.chapters, comparators=args.comparators, confidence=args.confidence,
@@ -166,6 +174,24 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"release {result.release}: {result.folder / 'index.html'} "
           f"(built in {result.seconds:.1f} s)")
     return 0
+
+
+def _source_for_build(source: str) -> str:
+    """``build --source FILE.csv`` with a Fingertips download (no processed sidecar): import it
+    into ``data/processed/<stem>.csv`` first and build from that (printing the data report)."""
+    path = Path(source).expanduser()
+    if source in ("demo", "fingertips") or path.suffix.lower() != ".csv" or not path.is_file():
+        return source
+    if path.with_suffix(".json").is_file():
+        return source
+    from .data.fetch import detect_kind, import_files, import_name
+
+    if detect_kind(path) != "bulk":
+        return source
+    summary = import_files([path], name=import_name(path))
+    print(f"imported {path} as the processed table {summary.table_path}")
+    print("\n".join(summary.lines()[1:]))
+    return str(summary.table_path)
 
 
 def _cmd_build_all(args: argparse.Namespace) -> int:
@@ -355,6 +381,10 @@ def add_fetch_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--offline", action="store_true",
                    help="fingertips: read the write-once cache only, never the network")
     p.add_argument("--force", action="store_true", help="demo: regenerate the snapshot")
+    p.add_argument("--base-url", default=None, metavar="URL",
+                   help="fingertips: the API root (a mirror, a proxy or a test server; "
+                        "default $RUTLAND_JSNA_FINGERTIPS_URL, else "
+                        "https://fingertips.phe.org.uk/api/); recorded with the data")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_fetch)
 
@@ -362,7 +392,8 @@ def add_fetch_parser(sub: argparse._SubParsersAction) -> None:
 def cmd_fetch(args: argparse.Namespace) -> int:
     from .data.cache import CacheMissError
     from .data.errors import DataError
-    from .data.fetch import fetch_demo, fetch_fingertips
+    from .data.fetch import fetch_fingertips
+    from .demo import fetch_demo
 
     try:
         if args.source == "demo":
@@ -372,9 +403,42 @@ def cmd_fetch(args: argparse.Namespace) -> int:
                 area_codes=args.area or [DEFAULT_AREA_CODE],
                 offline=args.offline,
                 progress=not args.no_progress,
+                base_url=args.base_url,
             )
-    except (DataError, CacheMissError) as exc:
+    except (DataError, CacheMissError, ValueError) as exc:
         print(f"rutland-jsna fetch: {exc}", file=sys.stderr)
+        return 1
+    print("\n".join(summary.lines()))
+    return 0
+
+
+def add_import_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "import",
+        help="turn Fingertips downloads (bulk or website CSVs) into the processed store",
+        description=(
+            "Screen each file (27-column bulk or 26-column pre-2022 website layout), store "
+            "every row that passes the rules in data/processed/<name>.csv and list the "
+            "quarantined and flagged rows in data/processed/<name>.issues.csv. A key found in "
+            "several files is kept from the first. Then: rutland-jsna build --source "
+            "fingertips (or --source data/processed/<name>.csv)."
+        ),
+    )
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--name", default="fingertips",
+                   help="processed-table name (default %(default)s: what --source fingertips "
+                        "reads)")
+    p.set_defaults(func=cmd_import)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .data.errors import DataError
+    from .data.fetch import import_files
+
+    try:
+        summary = import_files(args.files, name=args.name)
+    except (DataError, ValueError, FileNotFoundError) as exc:
+        print(f"rutland-jsna import: {exc}", file=sys.stderr)
         return 1
     print("\n".join(summary.lines()))
     return 0
@@ -398,12 +462,30 @@ def add_validate_parser(sub: argparse._SubParsersAction) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from .data.errors import DataError
-    from .data.fetch import validate_file
+    from .data.fetch import detect_kind, screen_file, validate_file
+    from .data.quality import FLAGGED, QUARANTINED, summary_lines
 
     status = 0
     for path in args.paths:
         try:
-            kind, rows = validate_file(path, args.kind)
+            kind = args.kind or detect_kind(Path(path))
+            if kind == "bulk":
+                screened = screen_file(path)
+                quarantined = screened.count(QUARANTINED)
+                word = "INVALID ROWS" if quarantined else "valid"
+                out = sys.stderr if quarantined else sys.stdout
+                print(f"{path}: {word} bulk ({len(screened.frame):,} of {screened.rows_read:,} "
+                      f"rows would be stored, {quarantined:,} quarantined, "
+                      f"{screened.count(FLAGGED):,} flagged)", file=out)
+                if not screened.issues.empty:
+                    print("\n".join(summary_lines(screened.issues)), file=out)
+                    shown = screened.issues[screened.issues["action"] == QUARANTINED].head(20)
+                    for r in shown.itertuples():
+                        print(f"  {r.file}: row {r.row}, column '{r.column}': {r.rule}"
+                              + (f" ({r.detail})" if r.detail else ""), file=out)
+                status = max(status, 1 if quarantined else 0)
+                continue
+            kind, rows = validate_file(path, kind)
         except (DataError, ValueError, FileNotFoundError) as exc:
             print(f"{path}: INVALID\n{exc}", file=sys.stderr)
             status = 1
@@ -417,6 +499,7 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_build_parser,
     add_diff_parser,
     add_fetch_parser,
+    add_import_parser,
     add_validate_parser,
     add_list_parser,
 ]

@@ -56,6 +56,13 @@ def shared_reference_dir() -> Path:
     return base / "reference"
 
 
+#: The banner every page built from demonstration data carries (chapters, release index) and the
+#: demonstration snapshot records in its metadata.
+DEMO_BANNER = "Demonstration data — not official statistics"
+
+#: ``<chapter>_source.json``: the chapter's provenance, written beside its HTML.
+SOURCE_JSON_SUFFIX = "_source.json"
+
 #: Default subject area: Rutland. Any upper-tier authority code may be used instead.
 DEFAULT_AREA_CODE = "E06000017"
 #: England, the national benchmark.

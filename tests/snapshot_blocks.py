@@ -155,14 +155,6 @@ def _fixed_build_date() -> Iterator[None]:
             m.load_chapter = f
 
 
-@contextmanager
-def _reports_root(root: Path) -> Iterator[None]:
-    from rutland_jsna.chapter.context import reports_root_override
-
-    with reports_root_override(root):
-        yield
-
-
 def _previous_release(root: Path, chapter: str, area_code: str) -> None:
     """An earlier release holding this chapter's summary with every value 10% higher and the
     first indicator's comparison changed, so the "changes since" block has changes to list."""
@@ -192,9 +184,10 @@ def render_blocks(case: Case, chapter: str, reports_root: Path) -> dict[str, str
     cells = notebook_cells(chapter)
     namespace: dict[str, Any] = {}
     exec(cells[0], namespace)  # parameters
-    namespace.update(area_code=area_code, release=RELEASE, source="demo", output_dir=None)
+    namespace.update(area_code=area_code, release=RELEASE, source="demo", output_dir=None,
+                     reports_root=str(reports_root))
     out: dict[str, str] = {}
-    with _fixed_build_date(), _reports_root(reports_root):
+    with _fixed_build_date():
         exec(cells[1], namespace)  # import
         exec(cells[2], namespace)  # load
         for i, source in enumerate(cells[3:], start=3):

@@ -142,7 +142,7 @@ def test_fetch_writes_nothing_when_the_service_is_unreachable(tmp_path):
     assert not (tmp_path / "proc").exists() or not any((tmp_path / "proc").iterdir())
 
 
-def test_fetch_writes_nothing_when_a_served_row_is_invalid(demo, tmp_path):
+def test_fetch_quarantines_an_invalid_row_and_stores_the_rest(demo, tmp_path):
     snapshot_dir = __import__("pathlib").Path(demo[1]["snapshot_dir"])
     good = _bulk_responder(snapshot_dir)
 
@@ -158,12 +158,23 @@ def test_fetch_writes_nothing_when_a_served_row_is_invalid(demo, tmp_path):
 
     with FingertipsServer() as srv:
         srv.route("all_data/csv/by_indicator_id", broken)
+        srv.route("nearest_neighbour_types", json_reply("nearest_neighbour_types.json"))
+        srv.route("areas/by_parent_area_code", _neighbour_responder(snapshot_dir))
         client = FingertipsClient(srv.base_url, cache=RawCache(tmp_path / "raw"), sleep=lambda s: None)
-        with pytest.raises(DataValidationError, match=r"\.csv: column .sex. rows 2\b"):
-            fetch_fingertips(
-                client, progress=False, store_dir=tmp_path / "proc", requests={19: [20101]}
-            )
-    assert not (tmp_path / "proc" / f"{FINGERTIPS_TABLE}.csv").exists()
+        summary = fetch_fingertips(
+            client, progress=False, store_dir=tmp_path / "proc", requests={19: [20101]}
+        )
+    served = len(pd.read_csv(snapshot_dir / "indicator_20101.csv"))
+    got, _ = read_processed(FINGERTIPS_TABLE, directory=tmp_path / "proc")
+    assert len(got) == served - 1 == summary.rows
+    report = pd.read_csv(tmp_path / "proc" / "fingertips.issues.csv", dtype=str)
+    bad = report[report["action"] == "quarantined"]
+    assert list(bad["row"]) == ["2"] and list(bad["column"]) == ["sex"]
+    assert bad["file"].iloc[0].endswith(".csv") and bad["rule"].iloc[0].startswith("sex must be")
+    text = "\n".join(summary.lines())
+    assert "1 rows quarantined (not stored)" in text and "fingertips.issues.csv" in text
+    # the metadata endpoint is absent on this server: the words decide polarity, and it says so
+    assert "polarity metadata not available for profile 19" in text
 
 
 def test_validate_file_kinds_and_errors(demo, tmp_path):

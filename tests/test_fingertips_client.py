@@ -6,7 +6,9 @@ unchanged.
 
 from __future__ import annotations
 
+import csv
 import inspect
+import io
 import json
 import re
 import shutil
@@ -734,12 +736,31 @@ def test_csv_with_missing_column(client, server):
 
 
 def test_csv_with_text_in_a_numeric_column(client, server):
+    """One bad cell does not block the download: it becomes missing here, and the store's
+    screen quarantines its row (file, row, column, rule); the rest is kept."""
+    from rutland_jsna.data.quality import QUARANTINED, screen_bulk_csv
+
     text = fixture_text(BULK_CSV).replace(",16.0,", ",n/a,")
     server.route(BULK, csv_reply(text))
-    with pytest.raises(
-        FingertipsSchemaError,
-        match=r"column 'Value' must hold numbers; 1 rows do not \(file rows \[4\], e\.g\. 'n/a'\)",
-    ):
+    frame, files = client.bulk_data([90776], 502, 6, profile_id=45)
+    assert frame["value"].isna().sum() >= 1 and len(files) == 1
+    screened = screen_bulk_csv(files[0].path)
+    bad = screened.issues[screened.issues["action"] == QUARANTINED]
+    assert list(bad["row"]) == [4] and list(bad["column"]) == ["value"]
+    assert bad["rule"].iloc[0] == "must be a number"
+    assert len(screened.frame) == len(frame) - 1
+
+
+def test_csv_with_no_number_in_a_numeric_column(client, server):
+    lines = fixture_text(BULK_CSV).splitlines()
+    rows = [next(csv.reader([line])) for line in lines]
+    col = rows[0].index("Value")
+    for r in rows[1:]:
+        r[col] = "n/a"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    server.route(BULK, csv_reply(out.getvalue()))
+    with pytest.raises(FingertipsSchemaError, match=r"column 'Value' must hold numbers"):
         client.bulk_data([90776], 502, 6, profile_id=45)
     assert_nothing_cached(client.cache)
 

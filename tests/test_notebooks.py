@@ -18,7 +18,9 @@ import pytest
 from rutland_jsna.config import notebooks_dir
 
 NOTEBOOKS = sorted(notebooks_dir().glob("*.ipynb"))
-PARAMETERS = {"area_code", "comparators", "source", "release", "confidence", "output_dir"}
+PARAMETERS = {
+    "area_code", "comparators", "source", "release", "confidence", "output_dir", "reports_root",
+}
 FORBIDDEN_CALLS = re.compile(r"^(read_.*|groupby|merge|join|pivot.*|apply|agg|aggregate|concat)$")
 
 

@@ -503,6 +503,7 @@ class _Sentinel:
     """Stands in for a ChapterContext where load() must fail before using it."""
 
     local_tables: dict = {}
+    local_extracts: dict = {}
 
     class source:
         is_demo = False

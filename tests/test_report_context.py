@@ -17,7 +17,7 @@ from rutland_jsna.chapter.context import (
     resolve_comparators,
 )
 from rutland_jsna.data import columns as T
-from rutland_jsna.data.areas import NeighboursUnavailableError, cipfa_neighbours
+from rutland_jsna.data.areas import cipfa_neighbours, get_area, upper_tier_areas
 from rutland_jsna.data.store import write_processed
 from rutland_jsna.report import blocks
 
@@ -36,8 +36,18 @@ def test_resolve_comparators():
     given = resolve_comparators(RUTLAND, ["E06000055", "E06000017", "Cambridgeshire"])
     assert given.codes == ("E06000055", CAMBS) and given.names[1] == "Cambridgeshire"
     assert resolve_comparators(RUTLAND, "E06000055,E06000056").codes == ("E06000055", "E06000056")
-    with pytest.raises(NeighboursUnavailableError):
-        resolve_comparators(CAMBS, None)
+    # no group for the area anywhere: an explicit fallback to its region, said in the text
+    fallback = resolve_comparators(CAMBS, None)
+    east = [a.code for a in upper_tier_areas()
+            if a.region_code == get_area(CAMBS).region_code and a.code != CAMBS]
+    assert list(fallback.codes) == east and len(east) >= 5
+    assert fallback.description.startswith("the other upper-tier authorities of the East")
+    assert "no neighbour table" in fallback.description
+    other = pd.DataFrame({"area_code": [RUTLAND], "neighbour_code": ["E06000055"],
+                          "position": [1]})
+    listed_elsewhere = resolve_comparators(CAMBS, None, other)
+    assert listed_elsewhere.codes == fallback.codes
+    assert "lists no nearest neighbours for Cambridgeshire" in listed_elsewhere.description
     table = pd.DataFrame({"area_code": [CAMBS], "neighbour_code": ["E10000015"], "position": [1]})
     demo = resolve_comparators(CAMBS, None, table)
     assert demo.codes == ("E10000015",) and "demonstration" in demo.description
@@ -71,6 +81,8 @@ def test_source_json_and_real_data_has_no_banner(tmp_path, tidy):
     info = SourceInfo("fingertips", "Fingertips API 2026-01-02", False, "cd" * 32, "2026-01-02")
     ctx = load_chapter("outcomes", RUTLAND, store=LoadedStore(tidy, info), release="2026-Q1",
                        output_dir=tmp_path, build_date=date(2026, 2, 3))
+    assert not (tmp_path / "outcomes_source.json").exists()  # loading writes nothing
+    blocks.chapter_header(ctx, "Title")
     record = json.loads((tmp_path / "outcomes_source.json").read_text())
     assert record["is_demo"] is False and record["checksum"] == "cd" * 32
     assert record["comparators"][0] == "E06000055"

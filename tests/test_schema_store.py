@@ -212,30 +212,30 @@ ROW_CASES = [
     (
         2,
         "lower_ci_95",
-        "16.5",
-        "lower_ci_95, value, upper_ci_95",
-        r"lower_ci_95 <= value <= upper_ci_95",
+        "18",
+        "lower_ci_95, upper_ci_95",
+        r"lower_ci_95 <= upper_ci_95",
     ),
     (
         2,
         "upper_ci_95",
-        "15.0",
-        "lower_ci_95, value, upper_ci_95",
-        r"lower_ci_95 <= value <= upper_ci_95",
+        "14.0",
+        "lower_ci_95, upper_ci_95",
+        r"lower_ci_95 <= upper_ci_95",
     ),
     (
         2,
         "upper_ci_99_8",
-        "15.5",
-        "lower_ci_99_8, value, upper_ci_99_8",
-        r"lower_ci_99_8 <= value <= upper_ci_99_8",
+        "13.0",
+        "lower_ci_99_8, upper_ci_99_8",
+        r"lower_ci_99_8 <= upper_ci_99_8",
     ),
     (
         2,
         "lower_ci_99_8",
-        "14.5",
-        "lower_ci_99_8, lower_ci_95, upper_ci_95, upper_ci_99_8",
-        r"99.8% interval must contain the 95% interval",
+        "19",
+        "lower_ci_99_8, upper_ci_99_8",
+        r"lower_ci_99_8 <= upper_ci_99_8",
     ),
 ]
 
@@ -259,7 +259,20 @@ def test_missing_value_only_needs_lower_le_upper(tmp_path: Path):
     read_bulk_csv(_write(tmp_path / "ok.csv", rows))  # 14.4 <= 17.7: fine
     rows = _set(rows, 2, "lower_ci_95", "18")
     err = _error_for(tmp_path, rows)
-    assert _one(err, "lower_ci_95, value, upper_ci_95").rows == (4,)
+    assert _one(err, "lower_ci_95, upper_ci_95").rows == (4,)
+
+
+@pytest.mark.parametrize(("col", "value"), [("lower_ci_95", "16.5"), ("upper_ci_95", "15.0"),
+                                            ("upper_ci_99_8", "15.5"), ("lower_ci_99_8", "14.5")])
+def test_value_outside_its_interval_is_valid_and_flagged(tmp_path: Path, col, value):
+    """Fingertips publishes rows whose value misses its own interval (93124, 93701): valid,
+    stored as published, flagged by interval_flags."""
+    from rutland_jsna.data.schema import interval_flags
+
+    df = read_bulk_csv(_write(tmp_path / "odd.csv", _set(_rows(), 2, col, value)))
+    flags = interval_flags(df, "odd.csv")
+    assert flags and {f.rows for f in flags} == {(4,)}
+    assert all("kept as published" in f.rule for f in flags)
 
 
 def test_all_failures_reported_at_once(tmp_path: Path):
@@ -270,7 +283,7 @@ def test_all_failures_reported_at_once(tmp_path: Path):
     _set(rows, 3, "indicator_id", "x")
     err = _error_for(tmp_path, rows)
     cols = {f.column for f in err.failures}
-    assert {"sex", "count", "lower_ci_95, value, upper_ci_95", "indicator_id"} <= cols
+    assert {"sex", "count", "lower_ci_95, upper_ci_95", "indicator_id"} <= cols
     assert str(err).startswith("bad.csv: 4 validation rules broken; nothing was written")
 
 
@@ -334,6 +347,9 @@ def test_duplicate_keys_with_category_differ_only_by_category_are_fine(tmp_path:
         ("2-2.5 yrs", True),
         ("6-8 weeks", True),
         ("Not applicable", True),
+        ("Primary school age", True),
+        ("<75 yrs", True),
+        (">=65 yrs", True),
         ("15-24", False),
         ("15 - 24 yrs", False),
         ("all ages", False),

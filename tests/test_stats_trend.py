@@ -327,16 +327,52 @@ def test_gap_before_last_five_is_ignored():
 
 
 @pytest.mark.parametrize(
-    ("r", "n"),
+    ("r", "n", "reason"),
     [
-        ([0, 10, 12, 15, 20], [100] * 5),  # r = 0
-        ([10, 12, 15, 20, 100], [100] * 5),  # r = n
-        ([10, 12, 15, 20, 0], [100, 100, 100, 100, 0]),  # r = n = 0
+        ([0, 0, 0, 0, 0], [100] * 5, "Numerator is zero or equal to the denominator in every period"),
+        ([100, 90, 80, 70, 60], [100, 90, 80, 70, 60],
+         "Numerator is zero or equal to the denominator in every period"),
+        ([10, 12, 15, 20, 0], [100, 100, 100, 100, 0], "Denominator is zero"),
     ],
 )
-def test_zero_or_all_counts(r, n):
-    assert_cannot(recent_trend(prop_frame(r, n), "year", **PROP),
-                  "Numerator is zero or equal to the denominator")
+def test_no_events_or_all_events_cannot_be_calculated(r, n, reason):
+    assert_cannot(recent_trend(prop_frame(r, n), "year", **PROP), reason)
+
+
+def _armitage_by_regression(r, n):
+    """χ² for trend as R's prop.trend.test computes it: the regression sum of squares of the
+    proportions on time, weighted by n / (p̄(1 − p̄)) — an independent route to the value."""
+    r, n = np.asarray(r, float), np.asarray(n, float)
+    t = np.arange(len(r), dtype=float)
+    p, pbar = r / n, r.sum() / n.sum()
+    w = n / pbar / (1 - pbar)
+    tw = (w * t).sum() / w.sum()
+    beta = (w * (t - tw) * p).sum() / (w * (t - tw) ** 2).sum()
+    return float(beta**2 * (w * (t - tw) ** 2).sum()), beta
+
+
+@pytest.mark.parametrize(
+    ("r", "n", "trend"),
+    [
+        ([0, 10, 12, 15, 20], [100] * 5, "Increasing"),  # r = 0 in the first year
+        ([10, 12, 15, 20, 100], [100] * 5, "Increasing"),  # r = n in the last year
+        ([30, 22, 15, 9, 0], [1000] * 5, "Decreasing"),  # no events in the latest year
+        ([0, 1, 0, 2, 1], [500, 510, 520, 515, 530], "No significant change"),
+        ([3, 0, 3, 0, 3], [100] * 5, "No significant change"),
+    ],
+)
+def test_a_zero_count_in_the_window_is_tested(r, n, trend):
+    """A zero count does not make the trend "Cannot be calculated": χ² for trend is defined
+    (Fingertips and the PHEindicatormethods trend branch give "No significant change" for
+    such series); the direction of a significant trend comes from Armitage's U."""
+    row = one(recent_trend(prop_frame(r, n), "year", **PROP))
+    chi2, beta = _armitage_by_regression(r, n)
+    assert row["chi_square"] == pytest.approx(chi2, rel=1e-10)
+    assert row["trend"] == trend
+    if trend != "No significant change":
+        assert (beta > 0) == (trend == "Increasing")
+        assert row["reason"] == "No outliers and significant trend"
+    assert np.isnan(row["slope"])  # the logit slope is infinite: not reported
 
 
 def test_zero_width_confidence_interval():

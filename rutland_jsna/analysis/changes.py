@@ -102,12 +102,24 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _one_dp(value: object) -> str:
+def _as_float(value: object) -> float | None:
+    """``value`` as a float, or None when it is missing or not a number."""
     try:
         x = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        return ""
-    return "" if np.isnan(x) else f"{round(x, 1):,.1f}"
+        return None
+    return None if np.isnan(x) else x
+
+
+def _one_dp(value: object) -> str:
+    x = _as_float(value)
+    return "" if x is None else f"{round(x, 1):,.1f}"
+
+
+def _level(value: object) -> str:
+    """A stored ci_level as "95%" / "99.8%" ("" when not recorded)."""
+    x = _as_float(value)
+    return "" if x is None else f"{x * 100:g}%"
 
 
 def changes_since(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
@@ -117,8 +129,9 @@ def changes_since(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame
     -------
     pandas.DataFrame
         :data:`CHANGE_COLUMNS`, one row per change, in the current table's order: ``change``
-        is "New period", "Value", "Comparison", "Direction of travel", "Indicator added" or
-        "Indicator removed"; ``previous``/``current`` are the printed texts (values at one
+        is "New period", "Value", "Comparison", "Confidence level" (the two releases compare
+        at different levels, so their comparisons are not set against each other),
+        "Direction of travel", "Indicator added" or "Indicator removed"; ``previous``/``current`` are the printed texts (values at one
         decimal place, "" when missing).
     """
     prev = previous.set_index(C.KEY, drop=False)
@@ -143,7 +156,13 @@ def changes_since(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame
             add(row, "New period", _text(old[C.PERIOD]), _text(row[C.PERIOD]))
         if _one_dp(old[C.VALUE]) != _one_dp(row[C.VALUE]):
             add(row, "Value", _one_dp(old[C.VALUE]) or "Null", _one_dp(row[C.VALUE]) or "Null")
-        if _text(old[C.COMPARISON]) != _text(row[C.COMPARISON]):
+        level_old, level_new = _level(old[C.CI_LEVEL]), _level(row[C.CI_LEVEL])
+        if level_old and level_new and level_old != level_new:
+            # A comparison at another confidence level is not a change in the data: say so
+            # where there is a value to compare, never set the two comparisons side by side.
+            if _one_dp(old[C.VALUE]) or _one_dp(row[C.VALUE]):
+                add(row, "Confidence level", level_old, level_new)
+        elif _text(old[C.COMPARISON]) != _text(row[C.COMPARISON]):
             add(row, "Comparison", _text(old[C.COMPARISON]), _text(row[C.COMPARISON]))
         if _text(old[C.TREND]) != _text(row[C.TREND]):
             add(row, "Direction of travel", _text(old[C.TREND]), _text(row[C.TREND]))

@@ -44,13 +44,16 @@ VALUE_NOTE = "value_note"  # the publisher's value note, if any
 CI_LEVEL = "ci_level"  # float: level of LOWER_CI/UPPER_CI and of the comparison (0.95 or 0.998)
 COUNT_SUPPRESSED = "count_suppressed"  # bool: COUNT withheld on display (1 to 4, disclosure)
 TREND_REASON = "trend_reason"  # why the direction of travel is what it is (TrendReason value)
+#: how the interval at CI_LEVEL was obtained when Fingertips publishes none (99.8% limits
+#: computed from count and denominator), or why the value is not compared; "" otherwise
+COMPARISON_NOTE = "comparison_note"
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
     KEY, SECTION, ORDER, INDICATOR, FINGERTIPS_ID, SEX, AGE, PERIOD, VALUE, LOWER_CI, UPPER_CI,
     COUNT, DENOMINATOR, UNIT, VALUE_TYPE, POLARITY, RANK, N_RANKED, BEST, WORST, ENGLAND,
     COMPARISON, COMPARISON_BASIS, GOAL_LOWER, GOAL_UPPER, TREND, PREVIOUS_PERIOD, PREVIOUS_VALUE,
     PREVIOUS_COMPARISON, SAME_COMPARISON_SINCE, SUPPRESSED, SMALL_NUMBERS, MISSING_REASON,
-    VALUE_NOTE, CI_LEVEL, COUNT_SUPPRESSED, TREND_REASON,
+    VALUE_NOTE, CI_LEVEL, COUNT_SUPPRESSED, TREND_REASON, COMPARISON_NOTE,
 )
 
 #: Values of COMPARISON_BASIS: what the RAG column compares the value with.

@@ -1,4 +1,4 @@
-"""Covid recovery figures (outcomes chapter, chapters.md §1.1 item 4).
+"""Covid recovery figures (outcomes chapter, docs/chapters.md §1.1 item 4).
 
 The inputs are the local tables the demonstration snapshot ships (and that an analyst's local
 extracts provide in the same shape):

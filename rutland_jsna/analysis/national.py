@@ -39,31 +39,17 @@ NATIONAL_COLUMNS: tuple[str, ...] = (AREA, *C.SUMMARY_COLUMNS)
 def neighbour_groups(
     area_codes: Iterable[str], neighbour_table: Any = None
 ) -> dict[str, list[str]]:
-    """Each area's default comparators, in rank order.
-
-    The bundled CIPFA list where :func:`rutland_jsna.data.areas.cipfa_neighbours` has one
-    (Rutland's 15, as printed in March 2023), else the neighbours listed for the area in
-    ``neighbour_table`` (a table with ``area_code, neighbour_code, position``, e.g. the
-    demonstration snapshot's or the Fingertips download's), else none. This is the choice
-    :func:`rutland_jsna.chapter.context.resolve_comparators` makes for a chapter without
-    ``comparators``. (A loop over areas to look up lists, not to compute statistics.)
+    """Each area's default comparators, in rank order
+    (:func:`rutland_jsna.data.areas.default_comparators`: the bundled published list, else
+    the area's neighbours in ``neighbour_table``, else the other authorities of its region).
+    This is the choice :func:`rutland_jsna.chapter.context.resolve_comparators` makes for a
+    chapter without ``comparators``. (A loop over areas to look up lists, not to compute
+    statistics.)
     """
     from ..data import areas
 
-    out: dict[str, list[str]] = {}
-    for code in area_codes:
-        try:
-            found = areas.cipfa_neighbours(code)
-        except areas.NeighboursUnavailableError:
-            if neighbour_table is None:
-                found = ()
-            else:
-                try:
-                    found = areas.cipfa_neighbours(code, source=neighbour_table)
-                except (areas.NeighboursUnavailableError, LookupError, ValueError):
-                    found = ()
-        out[code] = [a.code for a in found]
-    return out
+    return {code: [a.code for a in areas.default_comparators(code, neighbour_table).areas]
+            for code in area_codes}
 
 
 def national_statistics(

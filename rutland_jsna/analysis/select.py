@@ -16,35 +16,20 @@ import pandas as pd
 
 from ..data import columns as T
 from ..data.catalogue_model import ComparisonMethod, Indicator
+from ..stats import check_confidence
 from . import columns as C
+from .limits import fill_998_limits
 
 __all__ = [
-    "CONFIDENCE_LEVELS",
     "catalogue_frame",
-    "check_confidence",
     "indicator_rows",
     "ci_level",
 ]
 
-CONFIDENCE_LEVELS = (0.95, 0.998)
 
 #: Columns added to the tidy columns by :func:`indicator_rows`.
 ROW_LOWER = "lower"
 ROW_UPPER = "upper"
-
-
-def check_confidence(confidence: object) -> float:
-    """Validate a confidence level: 0.95 or 0.998 exactly (style.md convention 4)."""
-    if isinstance(confidence, bool) or not isinstance(confidence, int | float):
-        raise ValueError(f"confidence must be 0.95 or 0.998, got {confidence!r}")
-    if float(confidence) in (95, 99.8):
-        raise ValueError(
-            f"confidence must be 0.95 or 0.998, got {confidence!r} "
-            f"(did you mean {float(confidence) / 100:g}?)"
-        )
-    if float(confidence) not in CONFIDENCE_LEVELS:
-        raise ValueError(f"confidence must be 0.95 or 0.998, got {confidence!r}")
-    return float(confidence)
 
 
 def ci_level(indicator: Indicator, confidence: float) -> float:
@@ -61,8 +46,8 @@ def catalogue_frame(indicators: Sequence[Indicator], confidence: float = 0.95) -
     """One row per indicator with the catalogue fields the analysis needs, in the given order.
 
     Columns: ``key, section, order, indicator, fingertips_id, lookup_id, ft_sex, ft_age, sex,
-    age, unit, value_type, polarity, comparison_method, goal_lower, goal_upper, ci_level,
-    goal_uses_ci, position``. ``lookup_id`` is ``<NA>`` for indicators without a usable id.
+    age, unit, value_type, ci_method, multiplier, polarity, comparison_method, goal_lower,
+    goal_upper, ci_level, goal_uses_ci, position``. ``lookup_id`` is ``<NA>`` for indicators without a usable id.
     """
     confidence = check_confidence(confidence)
     keys = [i.key for i in indicators]
@@ -85,6 +70,8 @@ def catalogue_frame(indicators: Sequence[Indicator], confidence: float = 0.95) -
             C.AGE: [i.age_label for i in indicators],
             C.UNIT: [i.unit for i in indicators],
             C.VALUE_TYPE: [str(i.value_type) for i in indicators],
+            "ci_method": [str(i.extra.get("ci_method", "")) for i in indicators],
+            "multiplier": np.array([float(i.multiplier) for i in indicators], dtype=float),
             C.POLARITY: [str(i.polarity) for i in indicators],
             "comparison_method": [str(i.comparison_method) for i in indicators],
             C.GOAL_LOWER: np.array(
@@ -128,15 +115,21 @@ def indicator_rows(
     Returns
     -------
     pandas.DataFrame
-        The tidy columns plus ``key``, ``ci_level`` and ``lower``/``upper`` (the interval at
-        ``ci_level``), without inequality-category rows, sorted by key, area and period.
+        The tidy columns plus ``key``, ``ci_level``, ``lower``/``upper`` (the interval at
+        ``ci_level``) and ``limits_note``, without inequality-category rows, sorted by key,
+        area and period. Where a 99.8% interval is wanted but not published, it is computed
+        from the count and denominator where the indicator's CI method allows it and
+        reproduces the published 95% interval (:func:`rutland_jsna.analysis.limits.fill_998_limits`);
+        ``limits_note`` says how, or why not.
     """
     cat = (
         indicators
         if isinstance(indicators, pd.DataFrame)
         else catalogue_frame(indicators, confidence)
     )
-    cat = cat.loc[cat["lookup_id"].notna(), [C.KEY, "lookup_id", "ft_sex", "ft_age", C.CI_LEVEL]]
+    extra = [c for c in (C.VALUE_TYPE, "ci_method", "multiplier") if c in cat.columns]
+    cat = cat.loc[cat["lookup_id"].notna(),
+                  [C.KEY, "lookup_id", "ft_sex", "ft_age", C.CI_LEVEL, *extra]]
     cat = cat.astype({"lookup_id": "int64"})
     no_category = data[T.CATEGORY_TYPE].isna() | (data[T.CATEGORY_TYPE].astype("str") == "")
     wanted = no_category & data[T.INDICATOR_ID].isin(cat["lookup_id"].to_numpy())
@@ -152,6 +145,8 @@ def indicator_rows(
     high = rows[C.CI_LEVEL].to_numpy() > 0.95
     rows[ROW_LOWER] = np.where(high, rows[T.LOWER_CI_99_8], rows[T.LOWER_CI_95])
     rows[ROW_UPPER] = np.where(high, rows[T.UPPER_CI_99_8], rows[T.UPPER_CI_95])
+    if len(extra) == 3:
+        rows = fill_998_limits(rows, ROW_LOWER, ROW_UPPER).drop(columns=extra)
     return rows.sort_values(
         [C.KEY, T.AREA_CODE, T.TIME_PERIOD_SORTABLE, T.TIME_PERIOD_RANGE], kind="stable"
     ).reset_index(drop=True)

@@ -8,7 +8,8 @@ the table every chapter prints (columns :data:`~rutland_jsna.analysis.columns.SU
 * the area's value, interval (at the indicator's comparison level), count and denominator;
 * rank among the area and its comparators with a value (:func:`~rutland_jsna.stats.ranking.rank_areas`:
   1 = best by polarity, lowest when there is none; ties share the lowest rank; missing values
-  are not ranked), the number ranked, best and worst (:func:`~rutland_jsna.stats.ranking.rank_summary`);
+  are not ranked; no rank when no comparator has a value), the number ranked, best and worst
+  (:func:`~rutland_jsna.stats.ranking.rank_summary`);
 * England's value and the comparison: with England (:func:`~rutland_jsna.stats.compare.compare_to_benchmark`),
   with a goal (:func:`~rutland_jsna.stats.compare.compare_to_goal`) or by national quintile
   (:func:`~rutland_jsna.stats.quantiles.quintiles` over all upper-tier authorities);
@@ -37,18 +38,18 @@ from ..config import ENGLAND_CODE
 from ..data import columns as T
 from ..data.catalogue_model import ComparisonMethod, Indicator, ValueType
 from ..stats.compare import compare_to_benchmark, compare_to_goal
-from ..stats.disclosure import suppress_small_counts
+from ..stats.disclosure import DISCLOSURE_MAX_COUNT, SMALL_NUMBER_EVENTS, suppress_small_counts
 from ..stats.labels import Comparison, GoalComparison, Polarity, TrendLabel
 from ..stats.quantiles import quintiles
 from ..stats.ranking import rank_areas, rank_summary
 from ..stats.trend import recent_trend
 from . import columns as C
+from .limits import LIMITS_NOTE
 from .select import ROW_LOWER, ROW_UPPER, catalogue_frame, indicator_rows
 
 __all__ = [
     "AREA",
     "MISSING_REASONS",
-    "SMALL_NUMBER_EVENTS",
     "area_summaries",
     "comparator_groups",
     "indicator_summary",
@@ -57,10 +58,6 @@ __all__ = [
     "empty_summary",
 ]
 
-#: A value resting on fewer events than this is flagged as small numbers (chapters.md §0).
-SMALL_NUMBER_EVENTS = 10
-#: Counts from 1 to this are withheld on display (Fingertips disclosure convention).
-SMALL_COUNT_MAX = 4
 
 NO_ID = "no verified Fingertips indicator id"
 NOT_IN_STORE = "indicator not in the data store"
@@ -73,6 +70,10 @@ MISSING_REASONS: tuple[str, ...] = (NO_ID, NOT_IN_STORE, NO_DATA_PERIOD, SUPPRES
                                     NOT_PUBLISHED)
 
 _NOT_ANNUAL = "Time periods are not annual"
+#: Value types Fingertips publishes no recent trend for (its "Recent Trend" column is "Cannot
+#: be calculated" on every indirectly standardised ratio or proportion, e.g. 91344, 41101).
+NO_TREND_VALUE_TYPES: tuple[str, ...] = (ValueType.ISR.value,)
+_NO_TREND_ISR = "Fingertips publishes no recent trend for indirectly standardised ratios"
 _NO_LATEST = "No value for the latest period"
 _NO_SERIES = "No data"
 _UPPER_TIER = re.compile(r"^E(06|08|09|10)\d{6}$")
@@ -232,6 +233,8 @@ def _trends(history: pd.DataFrame, latest: pd.DataFrame) -> pd.DataFrame:
     annual = (h["range"] == "1y") | ((h["range"] == "") & h[T.TIME_PERIOD].astype("str").str.match(_ANNUAL_TEXT))
     h = h[annual]
     parts = []
+    no_trend = h[C.VALUE_TYPE].isin(NO_TREND_VALUE_TYPES)
+    h = h[~no_trend]
     proportion = h[C.VALUE_TYPE] == ValueType.PROPORTION.value
     if proportion.any():
         parts.append(_trend_one_method(h[proportion], "proportion"))
@@ -251,6 +254,10 @@ def _trends(history: pd.DataFrame, latest: pd.DataFrame) -> pd.DataFrame:
     no_latest = ~result["has_latest"].astype(bool)
     result.loc[no_latest, "reason"] = _NO_LATEST
     result.loc[no_latest, "label"] = cannot
+    isr = result[C.KEY].isin(set(history.loc[history[C.VALUE_TYPE].isin(NO_TREND_VALUE_TYPES),
+                                             C.KEY]))
+    result.loc[isr, "reason"] = _NO_TREND_ISR
+    result.loc[isr, "label"] = cannot
     result["label"] = result["label"].fillna(cannot)
     result["reason"] = result["reason"].fillna(_NO_SERIES)
     return result[[*groups, "label", "reason"]]
@@ -388,8 +395,9 @@ def area_summaries(
     ].drop_duplicates(C.KEY).rename(columns={T.VALUE: C.ENGLAND})
     area_latest = at_latest[
         [AREA, C.KEY, T.VALUE, ROW_LOWER, ROW_UPPER, T.COUNT, T.DENOMINATOR, T.VALUE_NOTE,
-         C.COMPARISON]
-    ].rename(columns={ROW_LOWER: C.LOWER_CI, ROW_UPPER: C.UPPER_CI, T.VALUE_NOTE: C.VALUE_NOTE})
+         C.COMPARISON, *([LIMITS_NOTE] if LIMITS_NOTE in at_latest else [])]
+    ].rename(columns={ROW_LOWER: C.LOWER_CI, ROW_UPPER: C.UPPER_CI, T.VALUE_NOTE: C.VALUE_NOTE,
+                      LIMITS_NOTE: C.COMPARISON_NOTE})
     in_store = pd.Series(True, index=pd.Index(rows[C.KEY].unique(), name=C.KEY), name="in_store")
 
     out = pd.DataFrame({AREA: np.repeat(np.array(subjects, dtype=object), len(cat)),
@@ -403,11 +411,30 @@ def area_summaries(
                      (since, [AREA, C.KEY])):
         out = out.merge(part, on=on, how="left")
     out = out.merge(in_store, left_on=C.KEY, right_index=True, how="left")
+    out["other_series"] = _other_series(data, out)
     out = out.sort_values(["_area_position", "position"], kind="stable").reset_index(drop=True)
     areas = out[AREA].astype("str").to_numpy()
     finished = _finish(out)
     finished.insert(0, AREA, areas)
     return finished
+
+
+def _other_series(data: pd.DataFrame, out: pd.DataFrame) -> pd.Series:
+    """For catalogue rows not in the store: the sex/age series the store holds for the same
+    indicator id ("Persons, Primary school age"), or "" (the id is not in the store at all)."""
+    result = pd.Series("", index=out.index, dtype="object")
+    wanted = out["lookup_id"].notna() & ~out["in_store"].fillna(False).astype(bool)
+    if not wanted.any():
+        return result
+    ids = out.loc[wanted, "lookup_id"].astype("int64")
+    whole = data[T.CATEGORY_TYPE].isna() & data[T.INDICATOR_ID].isin(ids.unique())
+    series = (data.loc[whole, [T.INDICATOR_ID, T.SEX, T.AGE]].drop_duplicates()
+              .sort_values([T.INDICATOR_ID, T.SEX, T.AGE]))
+    listed: dict[int, list[str]] = {}
+    for i, sex, age in series.itertuples(index=False, name=None):
+        listed.setdefault(int(i), []).append(f"{sex}, {age}")
+    result.loc[wanted] = ["; ".join(listed.get(int(i), [])) for i in ids]
+    return result
 
 
 def indicator_summary(
@@ -483,6 +510,19 @@ def indicator_summary(
     return out.drop(columns=[AREA])
 
 
+def _not_in_store(out: pd.DataFrame) -> np.ndarray:
+    """"indicator not in the data store", naming the series the store has for the same id
+    when it has other ages or sexes (e.g. "Primary school age" where the catalogue asks for
+    "School age")."""
+    other = out["other_series"].fillna("").astype("str") if "other_series" in out else None
+    if other is None:
+        return np.full(len(out), NOT_IN_STORE, dtype=object)
+    wanted = out["ft_sex"].astype("str") + ", " + out["ft_age"].astype("str")
+    text = (NOT_IN_STORE + " for " + wanted + " (the store has this indicator for " + other
+            + " only)")
+    return np.where(other != "", text, NOT_IN_STORE).astype(object)
+
+
 def _finish(out: pd.DataFrame) -> pd.DataFrame:
     """Missing reasons, flags, labels for missing rows and the contract's dtypes."""
     value = pd.to_numeric(out[C.VALUE], errors="coerce").astype("float64")
@@ -500,8 +540,8 @@ def _finish(out: pd.DataFrame) -> pd.DataFrame:
             value.isna() & (note != ""),
             value.isna(),
         ],
-        [NO_ID, NOT_IN_STORE, NO_DATA_PERIOD, SUPPRESSED_REASON, "not published: " + note,
-         NOT_PUBLISHED],
+        [NO_ID, _not_in_store(out), NO_DATA_PERIOD, SUPPRESSED_REASON,
+         "not published: " + note, NOT_PUBLISHED],
         default="",
     )
     out[C.MISSING_REASON] = pd.Series(reason, index=out.index).str.replace(
@@ -513,7 +553,7 @@ def _finish(out: pd.DataFrame) -> pd.DataFrame:
     out[C.SUPPRESSED] = suppressed.to_numpy()
     out[C.SMALL_NUMBERS] = (value.notna() & count.notna() & (count < SMALL_NUMBER_EVENTS)).to_numpy()
     out[C.COUNT_SUPPRESSED] = suppress_small_counts(
-        count.to_numpy(), lower=1, upper=SMALL_COUNT_MAX
+        count.to_numpy(), lower=1, upper=DISCLOSURE_MAX_COUNT
     )["suppressed"].to_numpy(dtype=bool)
     method = out["comparison_method"]
     out[C.COMPARISON_BASIS] = np.select(
@@ -531,12 +571,21 @@ def _finish(out: pd.DataFrame) -> pd.DataFrame:
     out.loc[polar & (method == ComparisonMethod.ENGLAND.value), C.COMPARISON] = (
         Comparison.NOT_COMPARED.value
     )
+    if C.COMPARISON_NOTE not in out:
+        out[C.COMPARISON_NOTE] = ""
+    out[C.COMPARISON_NOTE] = (out[C.COMPARISON_NOTE].astype("object")
+                              .where(out[C.COMPARISON_NOTE].notna() & value.notna(), "")
+                              .astype("str"))
     out[C.TREND] = out["label"].fillna(TrendLabel.CANNOT_BE_CALCULATED.value).astype("str")
     out[C.TREND_REASON] = out["reason"].fillna(_NO_SERIES).astype("str")
     out.loc[~value.notna(), C.SAME_COMPARISON_SINCE] = pd.NA
     for col in (C.PERIOD, C.PREVIOUS_PERIOD, C.SAME_COMPARISON_SINCE, C.PREVIOUS_COMPARISON):
         out[col] = out[col].astype("object").where(out[col].notna(), pd.NA)
     out[C.VALUE_NOTE] = note
+    # A rank among one area says nothing: when no comparator has a value, the area is not
+    # ranked (n_ranked stays 1, which the data notes explain).
+    alone = pd.to_numeric(out[C.N_RANKED], errors="coerce") < 2
+    out.loc[alone, C.RANK] = np.nan
     for col, dtype in _DTYPES.items():
         out[col] = out[col].astype(dtype) if dtype != "Int64" else pd.array(
             pd.to_numeric(out[col], errors="coerce"), dtype="Int64"

@@ -11,7 +11,6 @@ computed once, on first use, and shared by every table, chart and sentence of th
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
@@ -26,10 +25,10 @@ import pandas as pd
 from .. import __version__
 from ..analysis import columns as C
 from ..analysis.changes import load_previous_summary
-from ..analysis.select import check_confidence
 from ..analysis.summary import indicator_summary, national_codes_in, prepare_rows
 from ..config import DEFAULT_AREA_CODE, ENGLAND_CODE, default_release_label, reports_dir
 from ..data.catalogue_model import Chapter, Indicator
+from ..stats import check_confidence
 from .sources import store_files
 
 __all__ = [
@@ -44,15 +43,13 @@ __all__ = [
     "load_store",
     "national_summaries",
     "neighbour_group_description",
+    "provenance_record",
     "store_files",
-    "reports_root_override",
     "resolve_comparators",
     "shared_summaries",
 ]
 
 SOURCES = ("demo", "fingertips")
-#: ``<chapter>_source.json``: provenance written beside a chapter's HTML.
-SOURCE_JSON_SUFFIX = "_source.json"
 
 
 @dataclass(frozen=True)
@@ -85,12 +82,19 @@ class SourceInfo:
 
 
 class LoadedStore(NamedTuple):
-    """What :func:`load_store` returns."""
+    """What :func:`load_store` returns.
+
+    ``indicator_table`` is the store's polarity-from-the-source table and ``issues`` its data
+    report (:mod:`rutland_jsna.data.polarity`, :mod:`rutland_jsna.data.quality`); both None
+    for the demonstration snapshot.
+    """
 
     data: pd.DataFrame
     info: SourceInfo
     neighbours: Any = None
     local_tables: dict[str, pd.DataFrame] = {}
+    indicator_table: pd.DataFrame | None = None
+    issues: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -102,35 +106,6 @@ class ComparatorSet:
     description: str
 
 
-#: Folder of the releases while a build renders chapters in this process (see below).
-_REPORTS_ROOT: ContextVar[Path | None] = ContextVar("rutland_jsna_reports_root", default=None)
-#: Environment variable naming the folder of the releases for chapters run in a kernel by
-#: ``rutland-jsna build`` (each chapter writes into its own sub-folder of the staging folder,
-#: so the parent of ``output_dir`` is not the reports folder).
-REPORTS_ROOT_ENV = "RUTLAND_JSNA_REPORTS_ROOT"
-
-
-def _reports_root_override() -> Path | None:
-    root = _REPORTS_ROOT.get()
-    if root is not None:
-        return root
-    env = os.environ.get(REPORTS_ROOT_ENV, "").strip()
-    return Path(env) if env else None
-
-
-@contextlib.contextmanager
-def reports_root_override(root: str | os.PathLike[str] | None) -> Iterator[None]:
-    """Make :func:`load_chapter` search ``root`` for previous releases, whatever it is given.
-
-    The chapter loaders derive the reports folder from ``output_dir`` (its parent), which is
-    right for ``reports/<release>/`` but not for an all-area batch, whose chapters are written
-    to ``reports/<release>/areas/<code>/``; the batch renders them inside this override.
-    """
-    token = _REPORTS_ROOT.set(None if root is None else Path(root))
-    try:
-        yield
-    finally:
-        _REPORTS_ROOT.reset(token)
 
 
 def _meta_value(meta: Any, name: str, default: Any = "") -> Any:
@@ -162,6 +137,7 @@ def _demo_info(meta: Mapping[str, Any]) -> SourceInfo:
 def _snapshot_extras(folder: Path) -> tuple[pd.DataFrame | None, dict[str, pd.DataFrame]]:
     """The snapshot's neighbour table and local tables (Covid recovery), where present."""
     from ..analysis.covid import COVID_TABLES
+    from ..data.local import EXTRACT_KINDS
 
     neighbours = None
     path = folder / "neighbours.csv"
@@ -172,6 +148,10 @@ def _snapshot_extras(folder: Path) -> tuple[pd.DataFrame | None, dict[str, pd.Da
         p = folder / f"{name}.csv"
         if p.is_file():
             local[name] = pd.read_csv(p, dtype={"area_code": "str"})
+    for kind in EXTRACT_KINDS:  # the analysts' extracts the snapshot ships, as read from a file
+        p = folder / f"{kind}.csv"
+        if p.is_file():
+            local[kind] = pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""])
     return neighbours, local
 
 
@@ -193,6 +173,15 @@ def _unpack(result: Any) -> tuple[pd.DataFrame, Any, Any, dict[str, pd.DataFrame
         neighbours = getattr(result, "neighbours", None)
         local = dict(getattr(result, "local_tables", None) or {})
     return frame, meta, neighbours, local
+
+
+def _real_extras(csv: Path) -> dict[str, Any]:
+    """``indicator_table`` and ``issues`` of a real-data processed table (None if absent)."""
+    from ..data.polarity import read_indicator_table
+    from ..data.quality import issues_path, read_issues
+
+    return {"indicator_table": read_indicator_table(csv),
+            "issues": read_issues(csv) if issues_path(csv).is_file() else None}
 
 
 #: In-process memo of loaded stores: (source, file signature) -> LoadedStore.
@@ -269,7 +258,8 @@ def _load_store(source: str | os.PathLike[str] = "demo") -> LoadedStore:
         from ..data.fetch import FINGERTIPS_TABLE, read_neighbours
 
         frame, meta = store.read_processed(FINGERTIPS_TABLE)
-        return LoadedStore(frame, _source_info("fingertips", meta), read_neighbours())
+        return LoadedStore(frame, _source_info("fingertips", meta), read_neighbours(),
+                           **_real_extras(store.processed_paths(FINGERTIPS_TABLE)[0]))
     path = Path(source).expanduser()
     if path.is_dir():
         candidates = sorted(p.stem for p in path.glob("*.csv") if p.with_suffix(".json").is_file())
@@ -280,10 +270,11 @@ def _load_store(source: str | os.PathLike[str] = "demo") -> LoadedStore:
             )
         name = "fingertips" if "fingertips" in candidates else candidates[0]
         frame, meta = store.read_processed(name, directory=path)
-        return LoadedStore(frame, _source_info(str(path), meta))
+        return LoadedStore(frame, _source_info(str(path), meta),
+                           **_real_extras(path / f"{name}.csv"))
     if path.suffix == ".csv" and path.is_file():
         frame, meta = store.read_processed(path.stem, directory=path.parent)
-        return LoadedStore(frame, _source_info(str(path), meta))
+        return LoadedStore(frame, _source_info(str(path), meta), **_real_extras(path))
     raise FileNotFoundError(
         f"source: {source!r} is neither 'demo', 'fingertips' nor an existing processed table "
         "(<name>.csv with a <name>.json sidecar) or folder"
@@ -295,11 +286,13 @@ def resolve_comparators(
     comparators: Sequence[str] | None,
     neighbour_table: Any = None,
 ) -> ComparatorSet:
-    """The comparator areas: those given, else the CIPFA neighbours.
+    """The comparator areas: those given, else the area's default group.
 
-    The bundled CIPFA list (Rutland's 15, as printed in March 2023) is used where it exists;
-    otherwise the store's neighbour table (the demonstration snapshot ships demonstration
-    groups for every authority).
+    The default (:func:`rutland_jsna.data.areas.default_comparators`) is the bundled CIPFA
+    list (Rutland's 15, as printed in March 2023) where it exists, else the store's neighbour
+    table (a Fingertips download's nearest neighbours of the area, or the demonstration
+    snapshot's groups), else — explicitly, and said so in the description every page prints —
+    the other authorities of the area's region.
     """
     from ..data import areas
 
@@ -313,16 +306,23 @@ def resolve_comparators(
             tuple(a.name for a in found),
             "the comparator areas chosen for this build",
         )
-    try:
-        found = areas.cipfa_neighbours(area_code)
+    choice = areas.default_comparators(area_code, neighbour_table)
+    if choice.origin == areas.BUNDLED:
         description = (
             "the CIPFA nearest neighbours listed in the March 2023 Outcomes Summary Report"
         )
-    except areas.NeighboursUnavailableError:
-        if neighbour_table is None:
-            raise
-        found = areas.cipfa_neighbours(area_code, source=neighbour_table)
+    elif choice.origin == areas.NEIGHBOUR_TABLE:
         description = neighbour_group_description(neighbour_table, area_code)
+    else:
+        area = areas.get_area(area_code)
+        why = ("the data source has no neighbour table" if neighbour_table is None else
+               f"the data source's neighbour table lists no nearest neighbours for {area.name}")
+        description = (
+            f"the other upper-tier authorities of the {area.region_name or 'same region'}, "
+            f"used instead of nearest neighbours because {why} (fetch with --area "
+            f"{area.code} to download them, or give --comparators)"
+        )
+    found = choice.areas
     return ComparatorSet(tuple(a.code for a in found), tuple(a.name for a in found), description)
 
 
@@ -379,6 +379,11 @@ class ChapterContext:
     england_code: str = ENGLAND_CODE
     area_names: dict[str, str] = field(default_factory=dict)
     local_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: Analysts' extracts found in ``data/raw/local`` for a store that is not the demonstration
+    #: snapshot (:func:`rutland_jsna.data.local.find_local_extract`): kind -> path.
+    local_extracts: dict[str, Path] = field(default_factory=dict)
+    #: The store's data report (quarantined and flagged rows, polarity notes), or None.
+    issues: pd.DataFrame | None = None
 
     @cached_property
     def rows(self) -> pd.DataFrame:
@@ -500,9 +505,12 @@ def chapter_catalogue(chapter: Chapter | str, loaded: LoadedStore) -> tuple[Indi
     """The catalogue rows a chapter context uses with this store (the demonstration snapshot's
     Sex/Age strings applied for the demo source), as :func:`load_chapter` chooses them."""
     from ..data.catalogue import chapter_indicators
+    from ..data.polarity import apply_source_polarity
 
     chosen = chapter_indicators(Chapter(chapter))
-    return _demo_labels(chosen) if loaded.info.source == "demo" else chosen
+    if loaded.info.source == "demo":
+        return _demo_labels(chosen)
+    return apply_source_polarity(chosen, loaded.indicator_table)
 
 
 def national_summaries(
@@ -563,9 +571,10 @@ def load_chapter(
         Folder of the chapter's HTML: CSV downloads are written there. ``None`` (JupyterLab)
         embeds them in the links.
     reports_root : path, optional
-        Folder of the releases (default ``reports/``), searched for the previous release. A
-        build overrides it (:func:`reports_root_override`, or the environment variable
-        ``RUTLAND_JSNA_REPORTS_ROOT`` for chapters run in a kernel).
+        Folder of the releases, searched for the previous release of the chapter. Default: the
+        parent of ``output_dir`` (``reports/<release>/``), else ``reports/``. A build passes
+        it as a notebook parameter (an all-area batch writes chapters deeper than
+        ``reports/<release>/``).
     build_date : date, optional
         Default today.
     store, indicators, sections : optional
@@ -591,7 +600,9 @@ def load_chapter(
     elif store is None:
         chosen = chapter_catalogue(chapter, loaded)
     else:
-        chosen = chapter_indicators(chapter)
+        from ..data.polarity import apply_source_polarity
+
+        chosen = apply_source_polarity(chapter_indicators(chapter), loaded.indicator_table)
     names = {a.code: a.name for a in (*areas.upper_tier_areas(), areas.england())}
     ctx = ChapterContext(
         chapter=chapter,
@@ -607,14 +618,24 @@ def load_chapter(
         version=__version__,
         confidence=confidence,
         output_dir=Path(output_dir) if output_dir is not None else None,
-        reports_root=_reports_root_override() or (
-            Path(reports_root) if reports_root is not None else None),
+        reports_root=Path(reports_root) if reports_root is not None else (
+            Path(output_dir).resolve().parent if output_dir is not None else None),
         area_names=names,
         local_tables=dict(loaded.local_tables),
+        local_extracts=_local_extracts(loaded.info),
+        issues=loaded.issues,
     )
-    if ctx.output_dir is not None:
-        _write_source_json(ctx)
     return ctx
+
+
+def _local_extracts(info: SourceInfo) -> dict[str, Path]:
+    """The analysts' extracts in ``data/raw/local`` (none for the demonstration snapshot, which
+    ships its own as local tables)."""
+    from ..data.local import EXTRACT_KINDS, find_local_extract
+
+    if info.is_demo:
+        return {}
+    return {kind: path for kind in EXTRACT_KINDS if (path := find_local_extract(kind)) is not None}
 
 
 def _demo_labels(indicators: tuple[Indicator, ...]) -> tuple[Indicator, ...]:
@@ -630,12 +651,11 @@ def _demo_labels(indicators: tuple[Indicator, ...]) -> tuple[Indicator, ...]:
     return tuple(out)
 
 
-def _write_source_json(ctx: ChapterContext) -> Path:
-    """Record the chapter's provenance beside its HTML (read by the release index)."""
-    assert ctx.output_dir is not None
-    ctx.output_dir.mkdir(parents=True, exist_ok=True)
-    path = ctx.output_dir / f"{ctx.chapter}{SOURCE_JSON_SUFFIX}"
-    record = {
+def provenance_record(ctx: ChapterContext) -> dict[str, Any]:
+    """The chapter's provenance as plain data (written beside its HTML as
+    ``<chapter>_source.json`` by :func:`rutland_jsna.report.blocks.chapter_header`, read by the
+    release index)."""
+    return {
         "chapter": str(ctx.chapter), "area_code": ctx.area_code, "area_name": ctx.area_name,
         "source": ctx.source.source, "description": ctx.source.description,
         "is_demo": ctx.source.is_demo, "checksum": ctx.source.checksum,
@@ -643,5 +663,3 @@ def _write_source_json(ctx: ChapterContext) -> Path:
         "build_date": ctx.build_date.isoformat(), "package_version": ctx.version,
         "comparators": list(ctx.comparators.codes), "confidence": ctx.confidence,
     }
-    path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    return path

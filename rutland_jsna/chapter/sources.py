@@ -9,7 +9,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..data.paths import FINGERTIPS_TABLE, NEIGHBOURS_TABLE, processed_paths
+from ..data.paths import (
+    FINGERTIPS_TABLE,
+    NEIGHBOURS_TABLE,
+    indicators_path,
+    issues_path,
+    processed_paths,
+)
 from ..demo.identity import DEMO_STORE_NAME, demo_snapshot_dir
 
 __all__ = ["store_files"]
@@ -31,13 +37,19 @@ def store_files(source: str | os.PathLike[str] = "demo") -> list[Path]:
             files += sorted(p for p in folder.iterdir() if p.is_file())
     elif source == "fingertips":
         csv, side = processed_paths(FINGERTIPS_TABLE)
-        files = [csv, side, csv.with_name(f"{NEIGHBOURS_TABLE}.csv")]
+        files = [csv, side, csv.with_name(f"{NEIGHBOURS_TABLE}.csv"), *_side_tables(csv)]
     else:
         path = Path(source).expanduser()
         if path.is_dir():
             names = sorted(p.stem for p in path.glob("*.csv") if p.with_suffix(".json").is_file())
             name = "fingertips" if "fingertips" in names else (names[0] if names else "")
-            files = [path / f"{name}.csv", path / f"{name}.json"] if name else []
+            files = ([path / f"{name}.csv", path / f"{name}.json",
+                      *_side_tables(path / f"{name}.csv")] if name else [])
         else:
-            files = [path, path.with_suffix(".json")]
+            files = [path, path.with_suffix(".json"), *_side_tables(path)]
     return [f for f in files if f.is_file()]
+
+
+def _side_tables(csv: Path) -> list[Path]:
+    """The data report and the indicator table written beside a real-data processed table."""
+    return [indicators_path(csv), issues_path(csv)]

@@ -1,6 +1,6 @@
 """Areas and comparator groups: England, regions, the 153 upper-tier authorities, neighbours.
 
-Configuration is data (style.md convention 8). The lists live in CSV files bundled beside this
+Configuration is data (docs/architecture.md convention 8). The lists live in CSV files bundled beside this
 module, in ``rutland_jsna/data/areas/``, and are validated when first used:
 
 ``utla_2023.csv``
@@ -11,12 +11,12 @@ module, in ``rutland_jsna/data/areas/``, and are validated when first used:
     area_type`` (``England`` or ``region``).
 ``cipfa_neighbours.csv``
     Rutland's 15 CIPFA nearest neighbours as printed in the JHWS Outcomes Summary Report
-    (March 2023, chapters.md §1.7): ``area_code, position, neighbour_code, name_as_printed,
+    (March 2023, docs/chapters.md §1.7): ``area_code, position, neighbour_code, name_as_printed,
     note``. ``position`` is the printed order — alphabetical in the paper, so **not** the CIPFA
     similarity rank. The same columns (``area_code, neighbour_code, position``) are the
     neighbour-table format :func:`cipfa_neighbours` accepts from other sources.
 ``sexual_health_comparators.csv``
-    The 10 comparators of the 2015 sexual health strategy (chapters.md §2.4) with their 2015
+    The 10 comparators of the 2015 sexual health strategy (docs/chapters.md §2.4) with their 2015
     code and today's: ``position, name_as_printed, code_2015, area_code, note``.
 ``code_changes.csv``
     Old → new upper-tier codes since 2013 (``old_code, old_name, new_code, new_name,
@@ -62,10 +62,12 @@ __all__ = [
     "AreaType",
     "CodeChange",
     "NeighbourSource",
+    "ComparatorChoice",
     "NeighboursUnavailableError",
     "cipfa_neighbours",
     "code_changes",
     "current_code",
+    "default_comparators",
     "england",
     "get_area",
     "load_area_tables",
@@ -736,7 +738,7 @@ def cipfa_neighbours(
     Former codes from the source (Fingertips' older area types return, e.g., E10000002 for
     Buckinghamshire) are mapped to today's codes with :func:`current_code`. Fingertips uses
     the NHS England nearest-neighbour model, not CIPFA, for the April 2023 area type (502);
-    the CIPFA list needs an older area type (fingertips_api.md §2.2) — the choice is the
+    the CIPFA list needs an older area type (docs/fingertips_api.md §2.2) — the choice is the
     source's, this function only checks and maps what it returns.
 
     Examples
@@ -786,10 +788,56 @@ def cipfa_neighbours(
     return tuple(out)
 
 
+#: Where a default comparator group came from (:attr:`ComparatorChoice.origin`).
+BUNDLED, NEIGHBOUR_TABLE, REGION_FALLBACK = "bundled", "neighbour table", "region"
+
+
+@dataclass(frozen=True)
+class ComparatorChoice:
+    """An area's default comparator group and where it came from.
+
+    ``origin`` is ``"bundled"`` (the published list shipped with the package: Rutland's CIPFA
+    neighbours), ``"neighbour table"`` (the data source's nearest neighbours of the area) or
+    ``"region"`` (neither has a group for the area, so the other authorities of its region
+    stand in — an explicit fallback, said so on every page).
+    """
+
+    areas: tuple[Area, ...]
+    origin: str
+
+
+def default_comparators(area_code: str, neighbour_table: NeighbourSource | None = None
+                        ) -> ComparatorChoice:
+    """The comparator group a chapter uses when none is given (one rule for every caller).
+
+    The bundled published list where there is one (:func:`cipfa_neighbours`), else the
+    area's neighbours in ``neighbour_table`` (the demonstration snapshot's or the Fingertips
+    download's), else — the table is missing, lists no neighbour for the area, or cannot be
+    read for it — the other upper-tier authorities of the area's region, in code order.
+    Never an empty group for an area that has a region.
+    """
+    area = _require_utla(area_code, "area_code")
+    try:
+        return ComparatorChoice(cipfa_neighbours(area.code), BUNDLED)
+    except NeighboursUnavailableError:
+        pass
+    found: tuple[Area, ...] = ()
+    if neighbour_table is not None:
+        try:
+            found = cipfa_neighbours(area.code, source=neighbour_table)
+        except (NeighboursUnavailableError, LookupError, ValueError):
+            found = ()
+    if found:
+        return ComparatorChoice(found, NEIGHBOUR_TABLE)
+    peers = tuple(a for a in upper_tier_areas()
+                  if a.region_code == area.region_code and a.code != area.code)
+    return ComparatorChoice(peers, REGION_FALLBACK)
+
+
 def sexual_health_comparators() -> tuple[Area, ...]:
     """The 10 comparator authorities of the 2015 sexual health strategy, with today's codes.
 
-    In the order printed (chapters.md §2.4), without Rutland itself. Two codes have changed
+    In the order printed (docs/chapters.md §2.4), without Rutland itself. Two codes have changed
     since 2015: Buckinghamshire E10000002 → E06000060 (Buckinghamshire UA, 1 April 2020) and
     North Yorkshire E10000023 → E06000065 (North Yorkshire UA, 1 April 2023); use
     :func:`current_code` to map data that still carries the 2015 codes.

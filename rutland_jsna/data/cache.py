@@ -15,7 +15,7 @@ column                meaning
 ``licence``           the data licence (Open Government Licence v3.0)
 ====================  ===========================================================
 
-Rules (style.md convention 9):
+Rules (docs/architecture.md convention 9):
 
 * a file is written to a temporary name beside the cache and moved into place atomically,
   never over an existing file; a URL already cached on that date is not written again;

@@ -1,7 +1,7 @@
 """The indicator catalogue: one :class:`~rutland_jsna.data.catalogue_model.Indicator` per row
 of a chapter's indicator table, parsed from CSV and validated on load.
 
-Files (configuration is data, style.md convention 8):
+Files (configuration is data, docs/architecture.md convention 8):
 
 ``catalogue/indicators.csv``
     One row per chapter table row: the 73 rows of the outcomes report (same order as
@@ -33,7 +33,7 @@ Files (configuration is data, style.md convention 8):
                            ``Not applicable``)
     ``appendix_name``      sexual health only: the indicator as printed in Appendix 1 (2015)
     ``appendix_polarity``  sexual health only: the polarity printed in Appendix 1 (``H``/``L``);
-                           it differs from ``polarity`` for three rows (chapters.md §2.3)
+                           it differs from ``polarity`` for three rows (docs/chapters.md §2.3)
     ``comparison_method``  ``england`` / ``goal`` / ``quintiles`` / ``none``
     ``comparison_confidence``  0.95 or 0.998
     ``goal_lower``, ``goal_upper``  goal thresholds, only with comparison method ``goal``

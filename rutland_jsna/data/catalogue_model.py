@@ -1,6 +1,6 @@
 """The indicator catalogue's record type: one :class:`Indicator` per chapter table row.
 
-Configuration is data, validated on load (style.md convention 8): the catalogue lives in
+Configuration is data, validated on load (docs/architecture.md convention 8): the catalogue lives in
 ``rutland_jsna/data/catalogue/indicators.csv`` and is parsed into these frozen dataclasses by
 :mod:`rutland_jsna.data.catalogue`. This module holds only the record type and its vocabularies
 so that every layer (data, report, tests) shares one definition.
@@ -43,7 +43,7 @@ class IdStatus(StrEnum):
 
 
 class ComparisonMethod(StrEnum):
-    """What the RAG column is compared with (chapters.md §1.2 "Goals and benchmarks")."""
+    """What the RAG column is compared with (docs/chapters.md §1.2 "Goals and benchmarks")."""
 
     ENGLAND = "england"  # CI of the area vs England's value (Fingertips method 1)
     GOAL = "goal"  # value vs goal thresholds (compare_to_goal)

@@ -1,7 +1,7 @@
-"""Column names of the tidy store, in one place (style.md convention 3).
+"""Column names of the tidy store, in one place (docs/architecture.md convention 3).
 
 The processed store is one long table in the vocabulary of the Fingertips bulk CSV
-(``all_data/csv/by_indicator_id``; fingertips_api.md §5.1). Its columns are the 27 bulk-CSV
+(``all_data/csv/by_indicator_id``; docs/fingertips_api.md §5.1). Its columns are the 27 bulk-CSV
 columns renamed to snake_case, in the same order. :data:`BULK_CSV_TO_TIDY` is the mapping;
 the sub-national comparison column, whose header varies with the parent area type
 ("Compared to Region value or percentiles", "Compared to percentiles", …), is matched by
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-#: The 27 columns of the current Fingertips bulk CSV, in order (fingertips_api.md §5.1).
+#: The 27 columns of the current Fingertips bulk CSV, in order (docs/fingertips_api.md §5.1).
 #: ``{parent}`` stands for the parent area type's Short name.
 BULK_CSV_HEADER: tuple[str, ...] = (
     "Indicator ID",

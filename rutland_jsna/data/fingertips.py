@@ -1,7 +1,7 @@
 """OHID Fingertips API client: timeouts, bounded retries, strict parsing, write-once cache.
 
 A thin wrapper over :mod:`requests` (not ``fingertips_py``), written against
-``fingertips_api.md``. What it does that fingertipsR / fingertips_py do not (ecosystem.md §8):
+``docs/fingertips_api.md``. What it does that fingertipsR / fingertips_py do not (docs/fingertips_api.md §1):
 
 * TLS verification is always on (``verify=True`` on the session and on every request); there
   is no unverified fallback. ``REQUESTS_CA_BUNDLE`` / ``HTTPS_PROXY`` are honoured through
@@ -61,6 +61,7 @@ from .errors import (
 )
 
 __all__ = [
+    "BASE_URL_ENV",
     "DEFAULT_BASE_URL",
     "MAX_IDS_PER_REQUEST",
     "USER_AGENT",
@@ -75,9 +76,19 @@ __all__ = [
     "Profile",
     "fetch_indicators",
     "parse_bulk_csv",
+    "resolve_base_url",
 ]
 
 DEFAULT_BASE_URL = "https://fingertips.phe.org.uk/api/"
+#: Environment variable naming another API root (a mirror, a proxy, a test server).
+BASE_URL_ENV = "RUTLAND_JSNA_FINGERTIPS_URL"
+
+
+def resolve_base_url(base_url: str | None = None) -> str:
+    """The API root to use: ``base_url`` if given, else ``$RUTLAND_JSNA_FINGERTIPS_URL``, else
+    :data:`DEFAULT_BASE_URL` (checked as :class:`FingertipsClient` checks it)."""
+    chosen = base_url if base_url else os.environ.get(BASE_URL_ENV, "").strip() or DEFAULT_BASE_URL
+    return _check_base_url(chosen)
 #: Environment variable with a contact (e-mail address or URL) of the team running the
 #: client, added to the User-Agent so the API's operators can reach them.
 CONTACT_ENV = "RUTLAND_JSNA_CONTACT"
@@ -227,7 +238,7 @@ METADATA_COLUMNS: tuple[str, ...] = (
     "ci_method",
     "last_uploaded_at",
 )
-#: Metadata CSV (``indicator_metadata/csv/...``) header → snake_case; fingertips_api.md §5.7.
+#: Metadata CSV (``indicator_metadata/csv/...``) header → snake_case; docs/fingertips_api.md §5.7.
 METADATA_CSV_COLUMNS: dict[str, str] = {
     "Indicator ID": "indicator_id",
     "Indicator": "indicator",
@@ -283,7 +294,8 @@ class FingertipsClient:
     Parameters
     ----------
     base_url : str
-        API root, default :data:`DEFAULT_BASE_URL`. Must be ``https://`` except for a
+        API root; default ``$RUTLAND_JSNA_FINGERTIPS_URL`` or else :data:`DEFAULT_BASE_URL`
+        (:func:`resolve_base_url`). Must be ``https://`` except for a
         loopback host (tests point it at ``http://127.0.0.1:<port>/api/``).
     cache : RawCache, optional
         Where downloads are kept; default ``RawCache()`` (``raw_dir()/fingertips``).
@@ -310,7 +322,7 @@ class FingertipsClient:
 
     def __init__(
         self,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         *,
         cache: RawCache | None = None,
         offline: bool = False,
@@ -320,7 +332,7 @@ class FingertipsClient:
         sleep: Callable[[float], None] = time.sleep,
         contact: str | None = None,
     ):
-        self.base_url = _check_base_url(base_url)
+        self.base_url = resolve_base_url(base_url)
         if attempts < 1:
             raise ValueError(f"attempts: expected an integer >= 1, got {attempts!r}")
         if len(timeout) != 2 or min(timeout) <= 0:
@@ -874,16 +886,19 @@ def parse_bulk_csv(
 ) -> pd.DataFrame:
     """Parse a Fingertips bulk CSV into the tidy frame (columns ``columns.TIDY_COLUMNS``).
 
-    Headers are renamed with :func:`rutland_jsna.data.columns.tidy_name` ("Target data" →
+    Headers are matched by :func:`rutland_jsna.data.layouts.map_header` ("Target data" →
     ``compared_to_goal``, the sub-national "Compared to … value or percentiles" →
-    ``compared_to_parent``); unknown extra columns are dropped. Every tidy column is required.
+    ``compared_to_parent``); unknown extra columns are dropped. Every tidy column is required
+    except ``Time period range``, derived from the period text in the 26-column pre-2022
+    layout. A few cells of a numeric column that are not numbers become missing (the store's
+    screen quarantines those rows); a numeric column with no number at all is schema drift.
 
     Raises
     ------
     FingertipsSchemaError
         Empty or unparsable file, a missing/renamed column (message names the endpoint, the
-        column and the columns received), two columns mapping to one name, or non-numeric
-        text in a numeric column (names the column, file rows and examples).
+        column and the columns received), two columns mapping to one name, or a numeric
+        column holding text and no number at all (names the column, file rows and examples).
 
     Examples
     --------
@@ -893,41 +908,46 @@ def parse_bulk_csv(
     >>> parse_bulk_csv(io.StringIO(text)).shape
     (0, 27)
     """
+    from .layouts import map_header, to_tidy_text
+
     where = f" ({url})" if url else ""
     raw = _read_text_csv(source, endpoint, where)
     received = [str(c) for c in raw.columns]
-    mapping: dict[str, str] = {}
-    for header in received:
-        tidy = cols.tidy_name(header.strip())
-        if tidy is None:
-            continue
-        if tidy in mapping.values():
-            other = next(h for h, t in mapping.items() if t == tidy)
-            raise FingertipsSchemaError(
-                f"{endpoint}: columns {other!r} and {header!r} both map to {tidy!r}{where}"
-            )
-        mapping[header] = tidy
-    missing = [t for t in cols.TIDY_COLUMNS if t not in mapping.values()]
-    if missing:
-        shown = ", ".join(repr(_TIDY_TO_HEADER[m]) for m in missing)
+    header = map_header(received)
+    for h, tidy, other in header.conflicts:
         raise FingertipsSchemaError(
-            f"{endpoint}: required column{'s' if len(missing) > 1 else ''} {shown} missing; "
-            f"columns received: {', '.join(received)}{where}"
+            f"{endpoint}: columns {other!r} and {h!r} both map to {tidy!r}{where}"
         )
-    frame = raw.rename(columns=mapping)[list(cols.TIDY_COLUMNS)].reset_index(drop=True)
+    if header.missing:
+        shown = ", ".join(repr(_TIDY_TO_HEADER[m]) for m in header.missing)
+        raise FingertipsSchemaError(
+            f"{endpoint}: required column{'s' if len(header.missing) > 1 else ''} {shown} "
+            f"missing; columns received: {', '.join(received)}{where}"
+        )
+    frame = to_tidy_text(raw, header).reset_index(drop=True)
     for name in (*_INT_COLUMNS, *cols.NUMERIC_COLUMNS):
-        frame[name] = _numeric(frame[name], name, endpoint, where, integer=name in _INT_COLUMNS)
+        frame[name] = _numeric(frame[name], name, endpoint, where,
+                               integer=name in _INT_COLUMNS, some_rows=True)
     return frame
 
 
 def _numeric(
-    values: pd.Series, name: str, endpoint: str, where: str, *, integer: bool
+    values: pd.Series, name: str, endpoint: str, where: str, *, integer: bool,
+    some_rows: bool = False,
 ) -> pd.Series:
+    """Numbers from text; text that is not a number raises, naming the column and rows.
+
+    With ``some_rows=True`` (bulk CSVs) only a column with no number at all raises (schema
+    drift); a few bad cells become missing, and the store's screen quarantines their rows
+    with file, row, column and rule (:mod:`rutland_jsna.data.quality`).
+    """
     text = values.str.strip()
     out = pd.to_numeric(text, errors="coerce")
     bad = out.isna() & text.notna()
     if integer:
         bad |= out.notna() & (out % 1 != 0)
+    if some_rows and bad.any() and (~bad & text.notna()).any():
+        out, bad = out.mask(bad), bad & False
     if bad.any():
         rows = [int(i) + 2 for i in values.index[bad][:5]]
         examples = ", ".join(repr(v) for v in values[bad].head(3))

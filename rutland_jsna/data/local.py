@@ -18,7 +18,7 @@ Kinds (see ``docs/local_extracts.md`` for the analyst's guide):
     geography: ``geography_id, geography_name, month, contracted_udas_annual,
     udas_delivered_month``. Derived: ``pct_delivered_annualised`` = udas_delivered_month × 12 /
     contracted_udas_annual × 100 — the month's delivery scaled up to 12 months as a percentage
-    of the annual contract (chapters.md §3.4).
+    of the annual contract (docs/chapters.md §3.4).
 
 A new kind is one :class:`ExtractSpec` (columns as :class:`ColumnSpec`, key, row rules, derived
 columns) passed to :func:`register_extract_kind`; the loader, the templates
@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from ..config import raw_dir
 from .errors import DataValidationError, ValidationFailure
 
 __all__ = [
@@ -55,9 +56,11 @@ __all__ = [
     "UDA_DELIVERY",
     "describe_kinds",
     "extract_spec",
+    "find_local_extract",
     "load_local_extract",
     "register_extract_kind",
     "template_path",
+    "validate_local_extract",
     "window_label",
     "write_template",
 ]
@@ -288,7 +291,7 @@ DENTAL_ACCESS = ExtractSpec(
         "window_end (both inclusive), by area and age group, with the population they are "
         "divided by. State the window explicitly (e.g. 2022-01-01 to 2022-06-30 for "
         "January to June 2022): the chapter names it beside every figure and never mixes "
-        "windows (chapters.md §3.2)."
+        "windows (docs/chapters.md §3.2)."
     ),
     columns=(
         ColumnSpec(
@@ -377,7 +380,7 @@ UDA_DELIVERY = ExtractSpec(
         "Units of dental activity (UDAs) delivered in each month against the contracted "
         "annual UDAs, per contract or geography (e.g. all GDS/PDS/PDS+ contracts in LLR). "
         "The chapter plots pct_delivered_annualised against the delivery thresholds in force "
-        "(chapters.md §3.4)."
+        "(docs/chapters.md §3.4)."
     ),
     columns=(
         ColumnSpec(
@@ -691,7 +694,27 @@ def _read_raw(path: Path, sheet: str | int) -> pd.DataFrame:
     )
 
 
-def load_local_extract(path: str | Path, kind: str, *, sheet: str | int = 0) -> pd.DataFrame:
+def find_local_extract(kind: str, folder: str | Path | None = None) -> Path | None:
+    """The analyst's extract of ``kind`` in ``folder`` (default ``data/raw/local``), if any.
+
+    Looks for ``<kind>.csv``, then ``<kind>.xlsx``; returns None when neither exists.
+    """
+    extract_spec(kind)
+    base = Path(folder) if folder is not None else raw_dir() / "local"
+    for suffix in (".csv", ".xlsx"):
+        path = base / f"{kind}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
+def load_local_extract(
+    path: str | Path,
+    kind: str,
+    *,
+    sheet: str | int = 0,
+    renames: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """Load and validate an analyst's local extract (CSV or XLSX).
 
     Parameters
@@ -704,6 +727,8 @@ def load_local_extract(path: str | Path, kind: str, *, sheet: str | int = 0) -> 
         :data:`EXTRACT_KINDS`).
     sheet : str or int, default 0
         XLSX only: the sheet to read (name or 0-based position).
+    renames : mapping, optional
+        Older column names accepted for the template's (old name -> template name).
 
     Returns
     -------
@@ -734,12 +759,25 @@ def load_local_extract(path: str | Path, kind: str, *, sheet: str | int = 0) -> 
     >>> load_local_extract(p, "uda_delivery")["pct_delivered_annualised"].tolist()
     [60.0]
     """
-    spec = extract_spec(kind)
     path = Path(path)
-    source = path.name
+    extract_spec(kind)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such local extract file")
     raw = _read_raw(path, sheet)
+    if renames:
+        raw = raw.rename(columns=dict(renames))
+    return validate_local_extract(raw, kind, source=path.name)
+
+
+def validate_local_extract(raw: pd.DataFrame, kind: str, *, source: str) -> pd.DataFrame:
+    """Validate an extract already in memory, as :func:`load_local_extract` validates a file.
+
+    ``raw`` holds the template's columns as read from a file (text or spreadsheet cells;
+    blank cells missing); ``source`` names it in error messages. Returns and raises as
+    :func:`load_local_extract`, with ``source`` in place of the file name.
+    """
+    spec = extract_spec(kind)
+    raw = raw.copy()
     raw.columns = [str(c).strip() for c in raw.columns]
 
     failures: list[ValidationFailure] = []

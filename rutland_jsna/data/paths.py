@@ -13,11 +13,25 @@ from pathlib import Path
 
 from ..config import processed_dir
 
-__all__ = ["FINGERTIPS_TABLE", "NEIGHBOURS_TABLE", "check_table_name", "processed_paths"]
+__all__ = [
+    "FINGERTIPS_TABLE",
+    "INDICATORS_SUFFIX",
+    "ISSUES_SUFFIX",
+    "NEIGHBOURS_TABLE",
+    "check_table_name",
+    "indicators_path",
+    "issues_path",
+    "processed_paths",
+]
 
 #: Processed-table names written by :func:`rutland_jsna.data.fetch.fetch_fingertips`.
 FINGERTIPS_TABLE = "fingertips"
 NEIGHBOURS_TABLE = "fingertips_neighbours"
+
+#: Beside a real-data processed table: its indicator table (:mod:`.polarity`) and its data
+#: report (:mod:`.quality`).
+INDICATORS_SUFFIX = ".indicators.csv"
+ISSUES_SUFFIX = ".issues.csv"
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,99}$")
 
@@ -37,3 +51,15 @@ def processed_paths(name: str, directory: str | Path | None = None) -> tuple[Pat
     base = Path(directory) if directory is not None else processed_dir()
     check_table_name(name)
     return base / f"{name}.csv", base / f"{name}.json"
+
+
+def indicators_path(table_csv: str | Path) -> Path:
+    """``<dir>/<name>.indicators.csv`` for the processed table ``<dir>/<name>.csv``."""
+    p = Path(table_csv)
+    return p.with_name(p.stem + INDICATORS_SUFFIX)
+
+
+def issues_path(table_csv: str | Path) -> Path:
+    """``<dir>/<name>.issues.csv`` for the processed table ``<dir>/<name>.csv``."""
+    p = Path(table_csv)
+    return p.with_name(p.stem + ISSUES_SUFFIX)

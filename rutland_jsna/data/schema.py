@@ -1,7 +1,7 @@
 """Schema of the tidy long table, and :func:`validate_tidy`.
 
 The processed store holds one long table in the vocabulary of the Fingertips bulk CSV
-(fingertips_api.md §5): the 27 bulk-CSV columns renamed to snake_case
+(docs/fingertips_api.md §5): the 27 bulk-CSV columns renamed to snake_case
 (:data:`rutland_jsna.data.columns.TIDY_COLUMNS`). This module says what a valid row is, as a
 pandera schema (:func:`tidy_schema`), and validates a frame against it with every failure
 reported at once (:func:`validate_tidy`, pandera ``lazy=True``).
@@ -17,7 +17,8 @@ Required (never blank)
     ``age``, ``time_period``, ``time_period_sortable``.
 Vocabularies
     ``sex`` is one of :data:`SEXES`; ``area_type`` one of :data:`AREA_TYPES` (the Short names of
-    England, regions and the upper-tier vintages, fingertips_api.md §3); ``age`` matches
+    England — "England", or "Country" in older website downloads — regions and the upper-tier
+    vintages, docs/fingertips_api.md §3); ``age`` matches
     :data:`AGE_PATTERN` (see :func:`is_fingertips_age`); the two "Compared to …" columns are in
     :data:`BENCHMARK_LABELS`, ``compared_to_goal`` in :data:`GOAL_LABELS`, ``recent_trend`` in
     :data:`TREND_LABELS`, ``new_data`` in :data:`NEW_DATA_LABELS` — or blank.
@@ -28,12 +29,14 @@ Codes
     E06/E08/E09/E10).
 Time
     ``time_period_sortable`` is ``YYYYQQMM`` (year 1900–2100, quarter 0–4, month 0–12;
-    fingertips_api.md §5.2).
+    docs/fingertips_api.md §5.2).
 Numbers
-    ``count >= 0``; ``denominator >= 0``; at each level (95%, 99.8%)
-    ``lower <= value <= upper`` wherever the numbers are present (a missing value only needs
-    ``lower <= upper``); the 99.8% interval contains the 95% one where both are present. A
-    relative tolerance of :data:`CI_TOLERANCE` absorbs floating-point noise. Whether
+    ``count >= 0``; ``denominator >= 0``; at each level (95%, 99.8%) ``lower <= upper``
+    wherever both are present. A value outside its own interval, or a 99.8% interval that does
+    not contain the 95% one, is *not* a broken rule: Fingertips publishes such rows (93124,
+    93701), so they are kept as published and flagged (:data:`FLAG_RULES`,
+    :func:`interval_flags`, the data report). A relative tolerance of :data:`CI_TOLERANCE`
+    absorbs floating-point noise. Whether
     ``count <= denominator`` cannot be known from the table alone (it depends on the value
     type), so it is not checked.
 Categories
@@ -90,7 +93,7 @@ __all__ = [
 #: "Not applicable" is Fingertips' sex for household-level indicators (e.g. fuel poverty).
 SEXES: tuple[str, ...] = ("Persons", "Male", "Female", "Not applicable")
 
-#: Short names of the upper-tier ("Counties & UAs") area-type vintages (fingertips_api.md §3):
+#: Short names of the upper-tier ("Counties & UAs") area-type vintages (docs/fingertips_api.md §3):
 #: 102 pre Apr 2019, 202 2019/20, 302 2020/21, 402 from Apr 2021, 502 from Apr 2023. The Short
 #: name of 302 is inferred from public scripts; "County & UA" is the label older files carry.
 UTLA_AREA_TYPES: tuple[str, ...] = (
@@ -101,34 +104,42 @@ UTLA_AREA_TYPES: tuple[str, ...] = (
     "Counties & UAs (from Apr 2023)",
     "County & UA",
 )
+#: England's area type: "England" in bulk downloads, "Country" in older website downloads.
+ENGLAND_AREA_TYPES: tuple[str, ...] = ("England", "Country")
 #: Every ``area_type`` the store accepts: England (15), Region (6) and the upper-tier vintages.
-AREA_TYPES: tuple[str, ...] = ("England", "Region", *UTLA_AREA_TYPES)
+AREA_TYPES: tuple[str, ...] = (*ENGLAND_AREA_TYPES, "Region", *UTLA_AREA_TYPES)
 
 #: England, a region (E12), or an upper-tier authority: unitary (E06), metropolitan district
 #: (E08), London borough (E09) or county (E10).
 AREA_CODE_PATTERN = r"^(?:E92000001|E12\d{6}|E0[689]\d{6}|E10\d{6})$"
 _AREA_CODE_RE = re.compile(AREA_CODE_PATTERN)
 
-#: Named Fingertips ages that are not a span of years.
+#: Named Fingertips ages that are not a span of years (as published; e.g. 91871 uses
+#: "Primary school age", PHOF 1.03 "School age", 20101 ">=37 weeks gestational age at birth").
 AGE_NAMES: tuple[str, ...] = (
     "All ages",
     "Not applicable",
     "Newborn",
     "School age",
+    "Primary school age",
+    "Secondary school age",
+    "Reception",
+    "Year 6",
     ">=37 weeks gestational age at birth",
 )
 #: A Fingertips age: a named age (:data:`AGE_NAMES`) or an age band written as Fingertips
-#: writes it — ``<N unit`` (under N), ``N+ unit`` (N and over), ``N-M unit`` (N to M) or
-#: ``N unit`` (exactly N), where N and M are whole or decimal numbers and the unit is
-#: ``yr``/``yrs``, ``days``, ``weeks`` or ``months``. Examples: "15-24 yrs", "65+ yrs",
-#: "<18 yrs", "0-4 yrs", "18+ yrs", "5 yrs", "<1 yr", "2-2.5 yrs", "6-8 weeks".
+#: writes it — ``<N unit`` (under N), ``>=N unit`` (N and over), ``N+ unit`` (N and over),
+#: ``N-M unit`` (N to M) or ``N unit`` (exactly N), where N and M are whole or decimal numbers
+#: and the unit is ``yr``/``yrs``, ``days``, ``weeks`` or ``months``, optionally followed by
+#: a qualifier in words ("16+ yrs registered"). Examples: "15-24 yrs", "65+ yrs", "<18 yrs",
+#: "<75 yrs", "0-4 yrs", "18+ yrs", "5 yrs", "<1 yr", "2-2.5 yrs", "6-8 weeks".
 AGE_PATTERN = (
-    r"^(?:All ages|Not applicable|Newborn|School age|>=37 weeks gestational age at birth"
-    r"|(?:<\d+(?:\.\d+)?|\d+(?:\.\d+)?(?:\+|-\d+(?:\.\d+)?)?) (?:yrs?|days|weeks|months))$"
+    r"^(?:" + "|".join(re.escape(a) for a in AGE_NAMES) + r"|(?:(?:<|>=)\d+(?:\.\d+)?"
+    r"|\d+(?:\.\d+)?(?:\+|-\d+(?:\.\d+)?)?) (?:yrs?|days|weeks|months)(?: [A-Za-z][\w ]*)?)$"
 )
 _AGE_RE = re.compile(AGE_PATTERN)
 
-#: Quintile labels of Fingertips comparator method 15 (fingertips_api.md §5.3).
+#: Quintile labels of Fingertips comparator method 15 (docs/fingertips_api.md §5.3).
 QUINTILE_LABELS: tuple[str, ...] = (
     "Lowest quintile",
     "2nd lowest quintile",
@@ -212,8 +223,15 @@ def _le(a: pd.Series, b: pd.Series) -> pd.Series:
 
 def _ci_order(lower: str, upper: str):
     def check(df: pd.DataFrame) -> pd.Series:
+        return _le(df[lower], df[upper])
+
+    return check
+
+
+def _value_inside(lower: str, upper: str):
+    def check(df: pd.DataFrame) -> pd.Series:
         v, lo, up = df[C.VALUE], df[lower], df[upper]
-        return _le(lo, v) & _le(v, up) & _le(lo, up)
+        return _le(lo, v) & _le(v, up)
 
     return check
 
@@ -224,7 +242,7 @@ def _ci_nesting(df: pd.DataFrame) -> pd.Series:
 
 def _code_matches_type(df: pd.DataFrame) -> pd.Series:
     code, kind = df[C.AREA_CODE], df[C.AREA_TYPE]
-    england = kind.eq("England")
+    england = kind.isin(ENGLAND_AREA_TYPES)
     region = kind.eq("Region")
     utla = kind.isin(UTLA_AREA_TYPES)
     known = code.str.match(AREA_CODE_PATTERN).fillna(False).astype(bool)
@@ -251,27 +269,18 @@ _ROW_RULES: tuple[tuple[_RowRule, object], ...] = (
     (
         _RowRule(
             "ci_95_order",
-            (C.LOWER_CI_95, C.VALUE, C.UPPER_CI_95),
-            "95% interval must satisfy lower_ci_95 <= value <= upper_ci_95 (where present)",
+            (C.LOWER_CI_95, C.UPPER_CI_95),
+            "95% interval must satisfy lower_ci_95 <= upper_ci_95 (where present)",
         ),
         _ci_order(C.LOWER_CI_95, C.UPPER_CI_95),
     ),
     (
         _RowRule(
             "ci_99_8_order",
-            (C.LOWER_CI_99_8, C.VALUE, C.UPPER_CI_99_8),
-            "99.8% interval must satisfy lower_ci_99_8 <= value <= upper_ci_99_8 (where present)",
+            (C.LOWER_CI_99_8, C.UPPER_CI_99_8),
+            "99.8% interval must satisfy lower_ci_99_8 <= upper_ci_99_8 (where present)",
         ),
         _ci_order(C.LOWER_CI_99_8, C.UPPER_CI_99_8),
-    ),
-    (
-        _RowRule(
-            "ci_nesting",
-            (C.LOWER_CI_99_8, C.LOWER_CI_95, C.UPPER_CI_95, C.UPPER_CI_99_8),
-            "99.8% interval must contain the 95% interval: "
-            "lower_ci_99_8 <= lower_ci_95 and upper_ci_95 <= upper_ci_99_8 (where present)",
-        ),
-        _ci_nesting,
     ),
     (
         _RowRule(
@@ -300,6 +309,61 @@ _ROW_RULES: tuple[tuple[_RowRule, object], ...] = (
     ),
 )
 _ROW_RULES_BY_NAME = {r.name: r for r, _ in _ROW_RULES}
+
+#: Rules a published row may break and still be kept as published: the row is stored and
+#: flagged in the data report (real Fingertips rows do: 93124 and 93701 publish values outside
+#: their own 95% interval). :func:`interval_flags` checks them.
+FLAG_RULES: tuple[tuple[_RowRule, object], ...] = (
+    (
+        _RowRule(
+            "value_outside_ci_95",
+            (C.LOWER_CI_95, C.VALUE, C.UPPER_CI_95),
+            "the published value lies outside its own 95% interval (lower_ci_95 <= value <= "
+            "upper_ci_95 does not hold); kept as published",
+        ),
+        _value_inside(C.LOWER_CI_95, C.UPPER_CI_95),
+    ),
+    (
+        _RowRule(
+            "value_outside_ci_99_8",
+            (C.LOWER_CI_99_8, C.VALUE, C.UPPER_CI_99_8),
+            "the published value lies outside its own 99.8% interval (lower_ci_99_8 <= value "
+            "<= upper_ci_99_8 does not hold); kept as published",
+        ),
+        _value_inside(C.LOWER_CI_99_8, C.UPPER_CI_99_8),
+    ),
+    (
+        _RowRule(
+            "ci_nesting",
+            (C.LOWER_CI_99_8, C.LOWER_CI_95, C.UPPER_CI_95, C.UPPER_CI_99_8),
+            "the 99.8% interval does not contain the 95% interval (lower_ci_99_8 <= "
+            "lower_ci_95 and upper_ci_95 <= upper_ci_99_8 does not hold); kept as published",
+        ),
+        _ci_nesting,
+    ),
+)
+
+
+def interval_flags(
+    df: pd.DataFrame, source: str | None = None, *, row_numbers: Sequence[int] | None = None
+) -> list[ValidationFailure]:
+    """The :data:`FLAG_RULES` a validated tidy frame breaks, one failure per rule with rows.
+
+    These rows are valid (they are stored as published); the failures go to the data report.
+    """
+    numbers = np.arange(len(df)) + 2 if row_numbers is None else np.asarray(row_numbers)
+    out = []
+    for rule, fn in FLAG_RULES:
+        ok = fn(df).to_numpy(dtype=bool)
+        if ok.all():
+            continue
+        pos = np.flatnonzero(~ok)
+        out.append(ValidationFailure(
+            column=rule.label(), rule=rule.rule, rows=tuple(int(numbers[p]) for p in pos),
+            file=source,
+            examples=tuple(_example(df, int(p), rule.columns, int(numbers[p])) for p in pos[:3]),
+        ))
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -569,10 +633,21 @@ def _schema_failures(
     return failures
 
 
-def _validate(
+#: Failures of the header (no row to quarantine): the whole file is refused.
+HEADER_RULES: tuple[str, ...] = (
+    "column appears more than once",
+    "required column is missing",
+)
+
+
+def _collect(
     df: pd.DataFrame, source: str | None, row_numbers: np.ndarray | None = None
-) -> pd.DataFrame:
-    """Validate and type ``df``; ``row_numbers[i]`` is the file row of positional row ``i``."""
+) -> tuple[pd.DataFrame, np.ndarray, list[ValidationFailure]]:
+    """Type ``df`` and check every rule: ``(typed frame, row numbers, failures)``.
+
+    The typed frame holds the tidy columns present (unconvertible cells missing); nothing is
+    raised for broken rules, except a repeated column (the frame cannot be typed).
+    """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"validate_tidy: expected a pandas DataFrame, got {type(df).__name__}")
     df = df.reset_index(drop=True)
@@ -616,13 +691,25 @@ def _validate(
         failures += _schema_failures(err, typed, row_numbers, source, bad_cells)
     if len(present) == len(C.TIDY_COLUMNS):
         failures += _duplicates_with_missing(typed, row_numbers, source, failures)
-    if failures:
-        raise DataValidationError(failures, source)
+    return typed, row_numbers, failures
 
+
+def _finish(typed: pd.DataFrame) -> pd.DataFrame:
+    """A frame that passed every rule, with the canonical columns, order and dtypes."""
     out = typed[list(C.TIDY_COLUMNS)].copy()
     for col in C.TIDY_COLUMNS:
         out[col] = out[col].astype(_DTYPES[col])
     return tidy_schema().validate(out)
+
+
+def _validate(
+    df: pd.DataFrame, source: str | None, row_numbers: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Validate and type ``df``; ``row_numbers[i]`` is the file row of positional row ``i``."""
+    typed, _, failures = _collect(df, source, row_numbers)
+    if failures:
+        raise DataValidationError(failures, source)
+    return _finish(typed)
 
 
 def _duplicates_with_missing(

@@ -1,10 +1,10 @@
 """The tidy store: bulk CSV in, validated processed tables out, with checksummed sidecars.
 
-Data flows one way (design.md): ``data/raw`` → :func:`read_bulk_csv` (validate, tidy) →
+Data flows one way (docs/architecture.md): ``data/raw`` → :func:`read_bulk_csv` (validate, tidy) →
 :func:`write_processed` → ``data/processed/<name>.csv`` + ``<name>.json`` →
 :func:`read_processed`.
 
-* :func:`read_bulk_csv` reads a Fingertips bulk CSV (the 27 columns of fingertips_api.md §5.1),
+* :func:`read_bulk_csv` reads a Fingertips bulk CSV (the 27 columns of docs/fingertips_api.md §5.1),
   renames the columns to the tidy names and validates every row
   (:func:`rutland_jsna.data.schema.validate_tidy`).
 * :func:`write_processed` validates first and writes nothing if any rule is broken; then it
@@ -59,7 +59,9 @@ __all__ = [
     "processed_cache_dir",
     "processed_paths",
     "read_bulk_csv",
+    "read_bulk_text",
     "read_processed",
+    "write_csv_atomic",
     "write_processed",
 ]
 
@@ -175,16 +177,65 @@ def _read_text_csv(data: str | Path | io.BytesIO) -> tuple[pd.DataFrame, np.ndar
     return df.loc[~empty].reset_index(drop=True), row_numbers[~empty]
 
 
+def read_bulk_text(path: str | Path) -> tuple[pd.DataFrame, np.ndarray]:
+    """A Fingertips download as tidy text columns, and the file row of each row.
+
+    The header is matched by :func:`rutland_jsna.data.layouts.map_header` (27-column bulk or
+    26-column pre-2022 layout; ``Time period range`` derived where absent). Nothing is
+    validated but the header.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    DataValidationError
+        If a required column is missing or renamed, or two columns map to one tidy name.
+    """
+    from .layouts import map_header, to_tidy_text
+
+    path = Path(path)
+    source = path.name
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such bulk CSV file")
+    raw, row_numbers = _read_text_csv(path)
+    header = map_header(raw.columns)
+    failures = [
+        ValidationFailure(column=h, rule=f"column duplicates '{other}' (both are '{tidy}')",
+                          file=source)
+        for h, tidy, other in header.conflicts
+    ]
+    header_of = dict(zip(C.TIDY_COLUMNS, C.BULK_CSV_HEADER, strict=True))
+    hint = (
+        f"; columns not recognised (renamed?): {', '.join(repr(u) for u in header.unknown)}"
+        if header.unknown
+        else ""
+    )
+    for tidy in header.missing:
+        shown = header_of[tidy].replace("{parent}", "<parent>")
+        failures.append(
+            ValidationFailure(
+                column=shown,
+                rule=f"required bulk-CSV column is missing (tidy name '{tidy}'){hint}",
+                file=source,
+            )
+        )
+    if failures:
+        raise DataValidationError(failures, source)
+    return to_tidy_text(raw, header), row_numbers
+
+
 def read_bulk_csv(path: str | Path) -> pd.DataFrame:
-    """Read a Fingertips bulk CSV into the validated tidy long table.
+    """Read a Fingertips bulk CSV into the validated tidy long table (every row must pass).
 
     Parameters
     ----------
     path : str or Path
         A file from ``all_data/csv/by_indicator_id`` (or ``by_group_id``/``by_profile_id``) with
-        the 27-column header of fingertips_api.md §5.1. The sub-national comparison column may
-        have any parent name ("Compared to Region value or percentiles", "Compared to
-        percentiles"); an older "Target data" column is read as ``compared_to_goal``.
+        the 27-column header of docs/fingertips_api.md §5.1, or a website download in the 26-column
+        pre-2022 layout (``Time period range`` is then derived from the period text; see
+        :mod:`rutland_jsna.data.layouts`). The sub-national comparison column may have any
+        parent name ("Compared to Region value or percentiles", "Compared to percentiles"); an
+        older "Target data" column is read as ``compared_to_goal``.
 
     Returns
     -------
@@ -198,63 +249,22 @@ def read_bulk_csv(path: str | Path) -> pd.DataFrame:
         If ``path`` does not exist.
     DataValidationError
         If a column is missing or renamed (naming the file, the bulk-CSV column and any
-        unrecognised columns) or two columns map to one tidy name, or if any row breaks a rule of :mod:`rutland_jsna.data.schema` (naming the
-        file, the spreadsheet rows — header = row 1 — the column and the rule).
+        unrecognised columns) or two columns map to one tidy name, or if any row breaks a
+        rule of :mod:`rutland_jsna.data.schema` (naming the file, the spreadsheet rows —
+        header = row 1 — the column and the rule).
 
     Notes
     -----
-    Columns the tidy table does not know are ignored when every required column is present
-    (the live service may add columns; fingertips_api.md §1 "unknown extra … CSV columns are
-    ignored"); when a required column is missing they are listed as possibly renamed.
-    Blank lines are skipped, but the row numbers in messages still count them, so they match
-    what a spreadsheet shows.
+    This is the strict reader (``rutland-jsna validate --strict``, tests). ``fetch`` and
+    ``import`` use :func:`rutland_jsna.data.quality.screen_bulk_csv`, which quarantines the
+    rows that break a rule instead and stores the rest. Columns the tidy table does not know
+    are ignored when every required column is present (the live service may add columns;
+    docs/fingertips_api.md §1 "unknown extra … CSV columns are ignored"); when a required column is
+    missing they are listed as possibly renamed. Blank lines are skipped, but the row numbers
+    in messages still count them, so they match what a spreadsheet shows.
     """
-    path = Path(path)
-    source = path.name
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such bulk CSV file")
-    raw, row_numbers = _read_text_csv(path)
-
-    failures: list[ValidationFailure] = []
-    rename: dict[str, str] = {}
-    seen: dict[str, str] = {}
-    unknown: list[str] = []
-    for header in raw.columns:
-        tidy = C.tidy_name(str(header))
-        if tidy is None:
-            unknown.append(str(header))
-            continue
-        if tidy in seen:
-            failures.append(
-                ValidationFailure(
-                    column=str(header),
-                    rule=f"column duplicates '{seen[tidy]}' (both are '{tidy}')",
-                    file=source,
-                )
-            )
-            continue
-        seen[tidy] = str(header)
-        rename[str(header)] = tidy
-    header_of = dict(zip(C.TIDY_COLUMNS, C.BULK_CSV_HEADER, strict=True))
-    hint = (
-        f"; columns not recognised (renamed?): {', '.join(repr(u) for u in unknown)}"
-        if unknown
-        else ""
-    )
-    for tidy in C.TIDY_COLUMNS:
-        if tidy not in seen:
-            shown = header_of[tidy].replace("{parent}", "<parent>")
-            failures.append(
-                ValidationFailure(
-                    column=shown,
-                    rule=f"required bulk-CSV column is missing (tidy name '{tidy}'){hint}",
-                    file=source,
-                )
-            )
-    if failures:
-        raise DataValidationError(failures, source)
-    tidy_frame = raw[list(rename)].rename(columns=rename)
-    return validate_tidy(tidy_frame, source, row_numbers=row_numbers)
+    tidy_frame, row_numbers = read_bulk_text(path)
+    return validate_tidy(tidy_frame, Path(path).name, row_numbers=row_numbers)
 
 
 # --------------------------------------------------------------------------------------------
@@ -306,6 +316,14 @@ def _atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_csv_atomic(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write a side table (neighbours, data report, indicator table) as CSV, atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(path, frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    return path
 
 
 def write_processed(

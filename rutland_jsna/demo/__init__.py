@@ -17,8 +17,8 @@ _WHERE = {
     **dict.fromkeys(("DEFAULT_SEED", "DEMO_BANNER", "DEMO_SOURCE", "DEMO_STORE_NAME",
                      "GENERATOR_VERSION", "demo_snapshot_dir", "fingerprint_inputs",
                      "generator_fingerprint", "snapshot_id"), "identity"),
-    **dict.fromkeys(("demo_series_label", "ensure_demo_store", "generate_demo_snapshot",
-                     "load_demo"), "snapshot"),
+    **dict.fromkeys(("demo_series_label", "ensure_demo_store", "fetch_demo",
+                     "generate_demo_snapshot", "load_demo"), "snapshot"),
 }
 
 
@@ -31,6 +31,7 @@ __all__ = [
     "demo_series_label",
     "demo_snapshot_dir",
     "ensure_demo_store",
+    "fetch_demo",
     "fingerprint_inputs",
     "generate_demo_snapshot",
     "generator_fingerprint",

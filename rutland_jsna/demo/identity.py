@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ..config import BOARD_PAPERS_DIR, raw_dir
+from ..config import BOARD_PAPERS_DIR, DEMO_BANNER, raw_dir
 
 __all__ = [
     "DEFAULT_SEED",
@@ -24,8 +24,6 @@ __all__ = [
     "snapshot_id",
 ]
 
-#: The banner every consumer of demonstration data shows.
-DEMO_BANNER = "Demonstration data — not official statistics"
 #: ``source`` recorded in the processed store's metadata.
 DEMO_SOURCE = "demo"
 #: Name of the processed-store table.

@@ -129,7 +129,7 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -154,6 +154,9 @@ from .pins import SeriesKey, load_pins, series_key
 from .series import Series, generate_series, series_years
 from .world import PINS_DIR, build_world, neighbour_table
 
+if TYPE_CHECKING:
+    from ..data.fetch import FetchSummary
+
 __all__ = [
     "DEFAULT_SEED",
     "DEMO_BANNER",
@@ -163,6 +166,7 @@ __all__ = [
     "demo_series_label",
     "demo_snapshot_dir",
     "ensure_demo_store",
+    "fetch_demo",
     "generate_demo_snapshot",
     "fingerprint_inputs",
     "generator_fingerprint",
@@ -500,3 +504,18 @@ def load_demo(
 
 def _metadata_summary(meta: Mapping[str, Any]) -> str:  # pragma: no cover - debugging aid
     return f"{meta['snapshot_id']} ({meta['banner']})"
+
+
+def fetch_demo(*, force: bool = False, store_dir: str | Path | None = None) -> FetchSummary:
+    """Generate (or reuse) the demonstration snapshot and its processed table ``demo``
+    (what ``rutland-jsna fetch --source demo`` does; the summary of a Fingertips fetch)."""
+    from ..data.fetch import FetchSummary
+
+    frame, meta = ensure_demo_store(store_dir=store_dir, force=force)
+    return FetchSummary(
+        source=f"demonstration snapshot {meta['snapshot_id']} ({meta['banner']})",
+        table_path=Path(meta["store_path"]),
+        rows=len(frame),
+        indicators=int(frame[C.INDICATOR_ID].nunique()),
+        checksum=str(meta["snapshot_checksum"]),
+    )

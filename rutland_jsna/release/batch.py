@@ -54,10 +54,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..config import notebooks_dir, reports_dir
+from ..config import SOURCE_JSON_SUFFIX, notebooks_dir, reports_dir
 from .build import (
     FAILED_DIR,
-    SOURCE_JSON_SUFFIX,
     BuildError,
     ChapterResult,
     _make_staging,
@@ -188,20 +187,20 @@ def render_area(task: AreaTask) -> AreaOutcome:
     Never raises for a chapter's failure: the outcome carries the error instead, so one area
     cannot stop the batch.
     """
-    from ..chapter.context import reports_root_override, shared_summaries
+    from ..chapter.context import shared_summaries
 
     start = time.perf_counter()
     outcome = AreaOutcome(task.area_code)
     out = Path(task.out_dir)
     try:
         shared = _load_shared(task.shared)
-        with shared_summaries(*shared), reports_root_override(task.reports_root):
+        with shared_summaries(*shared):
             for chapter, notebook, key in task.chapters:
                 folder = out / "_chapters" / chapter
                 parameters = {
                     "area_code": task.area_code, "comparators": None, "source": task.source,
                     "release": task.release, "confidence": task.confidence,
-                    "output_dir": str(folder),
+                    "output_dir": str(folder), "reports_root": task.reports_root,
                 }
                 warnings_, seconds = run_chapter(
                     chapter, Path(notebook), folder, parameters,
@@ -332,7 +331,7 @@ def build_all_areas(
                     folder = area_dir / "_chapters" / chapter
                     parameters = {"area_code": code, "comparators": None, "source": str(source),
                                   "release": release, "confidence": confidence,
-                                  "output_dir": str(folder)}
+                                  "output_dir": str(folder), "reports_root": str(root_abs)}
                     notebook = nb_dir / f"{chapter}.ipynb"
                     key = chapter_key(
                         chapter, notebook, parameters, inputs=input_checksums(source, chapter),

@@ -61,7 +61,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..config import DEFAULT_AREA_CODE, PACKAGE_DIR, notebooks_dir, raw_dir, reports_dir
+from ..config import (
+    DEFAULT_AREA_CODE,
+    PACKAGE_DIR,
+    SOURCE_JSON_SUFFIX,
+    notebooks_dir,
+    raw_dir,
+    reports_dir,
+)
 from .index import (
     CHAPTER_TITLES,
     CSS_PATH,
@@ -94,10 +101,6 @@ if TYPE_CHECKING:
 #: Chapters in build order (the values of :class:`rutland_jsna.data.catalogue_model.Chapter`;
 #: written out so that a no-change rebuild does not import the statistics stack).
 CHAPTER_ORDER: tuple[str, ...] = ("outcomes", "sexual_health", "oral_health")
-#: ``<chapter>_source.json``: provenance written beside a chapter's HTML (chapter.context).
-SOURCE_JSON_SUFFIX = "_source.json"
-#: Environment variable read by chapter.context.load_chapter (see there).
-REPORTS_ROOT_ENV = "RUTLAND_JSNA_REPORTS_ROOT"
 ENGINES = ("papermill", "inprocess")
 _KERNEL_NAME = "rutland-jsna"
 FAILED_DIR = "_failed"
@@ -445,13 +448,18 @@ def chapter_key(
     record = {
         "chapter": chapter,
         "notebook_sha256": _hash(notebook),
-        "parameters": {k: v for k, v in parameters.items() if k != "output_dir"},
+        "parameters": {k: v for k, v in parameters.items() if k not in _UNKEYED_PARAMETERS},
         "package_source_sha256": package,
         "versions": dict(versions),
         "inputs": dict(inputs),
         "previous_summary": list(previous) if previous else None,
     }
     return _sha256_text(json.dumps(record, sort_keys=True, default=str))
+
+
+#: Parameters that say where a chapter is written and read from, not what it contains (the
+#: previous release it compares with is part of the key on its own).
+_UNKEYED_PARAMETERS = ("output_dir", "reports_root")
 
 
 def _previous(root: Path, chapter: str, release: str, area_code: str) -> tuple[str, str] | None:
@@ -816,17 +824,6 @@ class _Plan:
     cached: dict[str, Any] | None = None
 
 
-@contextlib.contextmanager
-def _environ(name: str, value: str) -> Iterator[None]:
-    old = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = old
 
 
 def build(
@@ -914,6 +911,7 @@ def build(
                 "release": release,
                 "confidence": confidence,
                 "output_dir": str(out_dir),
+                "reports_root": str(root_abs),
             }
             notebook = nb_dir / f"{chapter}.ipynb"
             key = chapter_key(
@@ -925,7 +923,7 @@ def build(
             plans.append(_Plan(chapter, notebook, parameters, key, out_dir, cached))
         try:
             results = _execute(plans, root, release, area_name, engine=engine, jobs=jobs,
-                               progress=progress, timeout=timeout, reports_root=root_abs)
+                               progress=progress, timeout=timeout)
             manifest = assemble_release(
                 staging, plans, results, release=release, area_code=area_code,
                 area_name=area_name, source=source, comparators=comparators,
@@ -971,7 +969,6 @@ def _execute(
     jobs: int | None,
     progress: bool,
     timeout: int | None,
-    reports_root: Path,
 ) -> list[ChapterResult]:
     """Restore cached chapters, run the others (papermill: ``jobs`` kernels at once)."""
     from tqdm.auto import tqdm
@@ -1008,17 +1005,13 @@ def _execute(
     n = 1
     try:
         if todo and engine == "inprocess":
-            from ..chapter.context import reports_root_override
-
-            with reports_root_override(reports_root):
-                for plan in todo:
-                    bar.set_postfix_str(plan.chapter)
-                    results[plan.chapter] = run(plan, None)
-                    bar.update()
+            for plan in todo:
+                bar.set_postfix_str(plan.chapter)
+                results[plan.chapter] = run(plan, None)
+                bar.update()
         elif todo:
             n = max(1, min(len(todo), jobs if jobs is not None else min(2, os.cpu_count() or 1)))
-            with resolve_kernel_name() as kernel_name, _environ(REPORTS_ROOT_ENV,
-                                                                str(reports_root)):
+            with resolve_kernel_name() as kernel_name:
                 if n == 1:
                     for plan in todo:
                         bar.set_postfix_str(plan.chapter)

@@ -1,6 +1,6 @@
 """Run a chapter notebook inside this process: no kernel, the same outputs as papermill.
 
-The chapter notebooks are thin views (style.md convention 1): a ``parameters`` cell, an import
+The chapter notebooks are thin views (docs/architecture.md convention 1): a ``parameters`` cell, an import
 and one call per cell whose value is displayed. :func:`run_notebook` executes exactly those
 cells here, in a fresh namespace, with the parameters injected the way papermill injects them
 (:func:`papermill.parameterize.parameterize_notebook`: an ``injected-parameters`` cell after

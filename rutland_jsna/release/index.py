@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..analysis import columns as C
 from ..analysis.releases import release_sort_key, summary_csv_path
+from ..config import DEMO_BANNER
 from ..report.html import Html, data_table, esc, heading, paragraph, tag
 from ..report.legend import COMPARISON_LEGEND_ORDER, rag_group
 
@@ -52,7 +53,6 @@ CHAPTER_TITLES: dict[str, str] = {
     "sexual_health": "Sexual health",
     "oral_health": "Oral health",
 }
-_DEMO_BANNER = "Demonstration data — not official statistics"
 _COUNT_ORDER = ("Better", "Similar", "Worse", "Lower", "Higher", "Not compared")
 
 
@@ -177,7 +177,7 @@ def _count(pairs: Any) -> dict[str, int]:
 def _banner(is_demo: bool) -> Html:
     if not is_demo:
         return Html()
-    return tag("div", [tag("strong", _DEMO_BANNER),
+    return tag("div", [tag("strong", DEMO_BANNER),
                        esc("Every chapter of this release is built from generated demonstration "
                            "data.")], class_="banner", role="note")
 

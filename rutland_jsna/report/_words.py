@@ -1,6 +1,6 @@
 """Words for generated sentences: number words, ordinals, plurals, lists and formatted values.
 
-The style is the JHWS Outcomes Summary Report's (chapters.md §1.5):
+The style is the JHWS Outcomes Summary Report's (docs/chapters.md §1.5):
 
 * counts from one to nine are spelled out, 10 and above are digits ("seven are green,
   13 are amber"); a count that starts a sentence is capitalised ("Two indicators …");
@@ -8,7 +8,7 @@ The style is the JHWS Outcomes Summary Report's (chapters.md §1.5):
 * lists join as "a, b and c";
 * values to one decimal place with thousands separators and their unit ("29.7%",
   "4,602.8 per 100,000"); counts as whole numbers with separators ("1,262"); a missing
-  value is the visible word ``Null`` (chapters.md §0), never 0 and never blank.
+  value is the visible word ``Null`` (docs/chapters.md §0), never 0 and never blank.
 
 These helpers build plain strings. The only markup they produce is the ``<sup>`` of
 :func:`ordinal_html`; callers escape data strings before joining them.

@@ -1,4 +1,4 @@
-"""Page blocks every chapter shares (chapters.md §0): header, about, changes, notes, appendix.
+"""Page blocks every chapter shares (docs/chapters.md §0): header, about, changes, notes, appendix.
 
 Each function takes a :class:`~rutland_jsna.chapter.context.ChapterContext` and returns an
 :class:`~rutland_jsna.report.html.Html` block, so a notebook cell is one call and the same call
@@ -7,15 +7,18 @@ is unit-tested.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
 from ..analysis import columns as C
 from ..analysis.changes import changes_since, summary_csv_path, write_summary_csv
-from ..chapter.context import ChapterContext
+from ..chapter.context import ChapterContext, provenance_record
+from ..config import DEMO_BANNER, SOURCE_JSON_SUFFIX
 from . import charts, narrative
-from .format import SUPPRESSED_NOTE
+from .format import SUPPRESSED_NOTE, ci_percent
 from .html import Html, bullet_list, esc, heading, paragraph, tag
 from .legend import comparison_legend, trend_legend
 from .tables import SMALL_NUMBERS_NOTE, csv_link, frame_table
@@ -31,9 +34,8 @@ __all__ = [
     "demo_banner",
     "provenance",
     "summary_download",
+    "write_provenance",
 ]
-
-DEMO_BANNER = "Demonstration data — not official statistics"
 
 
 def demo_banner(ctx: ChapterContext) -> Html:
@@ -53,6 +55,16 @@ def demo_banner(ctx: ChapterContext) -> Html:
         class_="banner",
         role="note",
     )
+
+
+def write_provenance(ctx: ChapterContext) -> Path:
+    """Write ``<chapter>_source.json`` (:func:`~rutland_jsna.chapter.context.provenance_record`)
+    into ``ctx.output_dir``; the release index reads it."""
+    assert ctx.output_dir is not None
+    ctx.output_dir.mkdir(parents=True, exist_ok=True)
+    path = ctx.output_dir / f"{ctx.chapter}{SOURCE_JSON_SUFFIX}"
+    path.write_text(json.dumps(provenance_record(ctx), indent=2) + "\n", encoding="utf-8")
+    return path
 
 
 def provenance(ctx: ChapterContext) -> Html:
@@ -93,8 +105,12 @@ def chapter_header(
     """Title block: banner (demo data), ``<h1>``, area, extra lines, provenance, contents.
 
     It starts the chapter's page: chart ids are unique from here on (:func:`charts.start_page`).
+    Rendered into a folder (``ctx.output_dir``), it writes the machine-readable provenance
+    beside the page, as the tables write their CSV downloads (:func:`write_provenance`).
     """
     charts.start_page()
+    if ctx.output_dir is not None:
+        write_provenance(ctx)
     parts: list[Html | str] = [demo_banner(ctx), heading(1, title)]
     parts.append(tag("p", subtitle or f"{ctx.area_name} ({ctx.area_code})", class_="subtitle"))
     parts.extend(paragraph(line) for line in lines)
@@ -122,7 +138,7 @@ def about_chapter(
         "Best/Lowest and Worst/Highest are the best and worst values in the comparator group "
         "(the lowest and highest when the indicator has no polarity).",
         "The RAG column compares the value with England (or with a goal, or places it in a "
-        "national quintile, where the table says so) using the 95% confidence interval, as "
+        f"national quintile, where the table says so) using {_ci_phrase(ctx)}, as "
         "Fingertips does: Better or Worse means the difference is statistically significant; "
         "Similar means it is not. Higher and Lower are used when higher is neither better nor "
         "worse. Not compared means there is no England value or goal, or the indicator is not "
@@ -150,6 +166,17 @@ def about_chapter(
         ],
         aria_labelledby=anchor,
     )
+
+
+def _ci_phrase(ctx: ChapterContext) -> str:
+    """Which confidence interval the comparisons use: the build's level, and 99.8% for the
+    indicators Fingertips benchmarks at 99.8% in a 95% build."""
+    build = ci_percent(ctx.confidence)
+    levels = set(ctx.summary[C.CI_LEVEL].dropna().astype(float)) if len(ctx.summary) else set()
+    if ctx.confidence < 0.998 and 0.998 in levels:
+        return (f"the {build} confidence interval (99.8% for the indicators Fingertips compares "
+                "at 99.8%; the table header and each row say which)")
+    return f"the {build} confidence interval"
 
 
 def summary_download(ctx: ChapterContext) -> Html:
@@ -207,7 +234,7 @@ def data_notes_section(
     anchor: str = "data-notes",
     definitions: Sequence[str] = (),
 ) -> Html:
-    """Missing values, suppression, small numbers and definitions (chapters.md §0 item 5)."""
+    """Missing values, suppression, small numbers and definitions (docs/chapters.md §0 item 5)."""
     s = ctx.summary
     parts: list[Html | str] = [heading(level, "Data notes", id=anchor)]
     notes = narrative.data_notes(s, ctx.area_name)
@@ -224,6 +251,15 @@ def data_notes_section(
             + "; ".join(f"{reason} ({count})" for reason, count in reasons.items())
             + "."
         ))
+    quality = data_quality_notes(ctx)
+    if quality:
+        parts.append(heading(level + 1, "Data quality: rows left out or flagged"))
+        parts.append(paragraph(
+            "Fingertips downloads can carry rows the chapter cannot use or rows that are odd "
+            "but published. Rows that break a rule were left out, odd rows are used as "
+            "published; the full list, with file, row and column, is the data report "
+            "(<store>.issues.csv beside the processed data)."))
+        parts.append(bullet_list(quality))
     general = [
         SUPPRESSED_NOTE.lstrip("* "),
         SMALL_NUMBERS_NOTE.lstrip("† "),
@@ -234,6 +270,26 @@ def data_notes_section(
     parts.append(heading(level + 1, "Definitions"))
     parts.append(bullet_list(general))
     return tag("section", parts, aria_labelledby=anchor)
+
+
+def data_quality_notes(ctx: ChapterContext) -> list[str]:
+    """One line per chapter indicator the store's data report mentions (rows left out or
+    flagged, a polarity that differs from the catalogue's), for the data notes."""
+    if ctx.issues is None or ctx.issues.empty:
+        return []
+    from ..data.quality import indicator_notes
+
+    ids = [int(i.fingertips_id) for i in ctx.indicators if i.has_data_id]
+    notes = indicator_notes(ctx.issues, ids)
+    out = []
+    for ind in ctx.indicators:
+        if not ind.has_data_id or int(ind.fingertips_id) not in notes:
+            continue
+        text = "; ".join(notes[int(ind.fingertips_id)])
+        line = f"{ind.display_name} (Fingertips {ind.fingertips_id}): {text}."
+        if line not in out:
+            out.append(line)
+    return out
 
 
 def comparators_appendix(

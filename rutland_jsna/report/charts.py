@@ -2,7 +2,8 @@
 
 One style for every chart: Fingertips benchmark colours for comparisons, always with the word
 beside the colour (tick labels carry the comparison), the England value as a labelled black
-line, goals as a labelled dashed line, 95% confidence intervals as whiskers. Each function
+line, goals as a labelled dashed line, confidence intervals (95% or 99.8%, as the caller says)
+as whiskers. Each function
 returns a :class:`Chart` — an :class:`~rutland_jsna.report.html.Html` block with ``<figure>``,
 the chart as inline ``<svg role="img">`` named by its alt text, a ``<figcaption>`` and a
 ``<details>`` table of the numbers — or, when there is nothing to draw, a sentence saying so
@@ -273,8 +274,10 @@ def neighbour_chart(
     goal: float | None = None,
     basis: str = BASIS_ENGLAND,
     title: str | None = None,
+    ci_label: str = "95%",
 ) -> Html:
-    """Horizontal bars of the area and its comparators with 95% CI whiskers.
+    """Horizontal bars of the area and its comparators with CI whiskers (``ci_label``, the
+    level of the values' interval: "95%" or "99.8%").
 
     Parameters
     ----------
@@ -373,7 +376,7 @@ def neighbour_chart(
     alt = _neighbour_alt(area_row, present, indicator, period, suffix, england, goal)
     caption = (
         f"{indicator} ({unit or 'value'}), {period}. Bars show each area's value, whiskers its "
-        f"95% confidence interval; bar colour and the word in brackets give the comparison "
+        f"{ci_label} confidence interval; bar colour and the word in brackets give the comparison "
         f"with England. Source: OHID Fingertips."
     )
     return figure_html(
@@ -456,8 +459,10 @@ def trend_chart(
     title: str | None = None,
     bands: pd.DataFrame | None = None,
     polarity: str | None = None,
+    ci_label: str = "95%",
 ) -> Html:
-    """The area's values over time with 95% CI whiskers, England as a line, goal dashed.
+    """The area's values over time with CI whiskers (at ``ci_label``), England as a line, goal
+    dashed.
 
     Parameters
     ----------
@@ -563,7 +568,7 @@ def trend_chart(
     if goal is not None and not is_missing(goal):
         alt += f" Goal {format_number(goal)}{suffix}."
     caption = (
-        f"{indicator} ({unit or 'value'}). Solid line: {area_name} with 95% confidence "
+        f"{indicator} ({unit or 'value'}). Solid line: {area_name} with {ci_label} confidence "
         f"intervals; dashed line: England."
     )
     if band_frame is not None:

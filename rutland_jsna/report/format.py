@@ -1,4 +1,4 @@
-"""How numbers, missing values and suppressed counts are printed (chapters.md §0).
+"""How numbers, missing values and suppressed counts are printed (docs/chapters.md §0).
 
 * Values to one decimal place with thousands separators: ``4,602.8``.
 * Counts as whole numbers with thousands separators: ``1,262``; counts of 1 to 4 as ``*``
@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..stats.disclosure import DISCLOSURE_MAX_COUNT
 from .html import Html, esc, is_pandas_missing
 
 __all__ = [
@@ -36,10 +37,9 @@ MISSING = "Null"
 #: The mark shown for a count suppressed for disclosure control.
 SUPPRESSED_MARK = "*"
 SUPPRESSED_NOTE = (
-    "* Count of 1 to 4 not shown (disclosure control, following the Fingertips convention)."
+    f"* Count of 1 to {DISCLOSURE_MAX_COUNT} not shown (disclosure control, following the "
+    "Fingertips convention)."
 )
-#: Counts at or below this are suppressed on display.
-SMALL_COUNT_MAX = 4
 
 
 def is_missing(value: Any) -> bool:
@@ -100,7 +100,7 @@ def format_count(value: Any, suppressed: bool = False) -> str:
     """
     if suppressed:
         return SUPPRESSED_MARK
-    if not is_missing(value) and 0 < float(value) <= SMALL_COUNT_MAX:
+    if not is_missing(value) and 0 < float(value) <= DISCLOSURE_MAX_COUNT:
         return SUPPRESSED_MARK
     return format_count_plain(value)
 
@@ -129,6 +129,17 @@ def format_ci(lower: Any, upper: Any, decimals: int = 1) -> str:
     if is_missing(lower) or is_missing(upper):
         return MISSING
     return f"{format_number(lower, decimals)} to {format_number(upper, decimals)}"
+
+
+def ci_percent(level: Any) -> str:
+    """A confidence level as printed: ``"95%"`` or ``"99.8%"`` (missing → ``"95%"``).
+
+    Examples
+    --------
+    >>> ci_percent(0.998), ci_percent(0.95)
+    ('99.8%', '95%')
+    """
+    return "95%" if is_missing(level) else f"{float(level) * 100:g}%"
 
 
 def format_rank(rank: Any, n: Any) -> str:

@@ -1,7 +1,7 @@
 """Display vocabularies: RAG words and colours, direction-of-travel symbols, legends.
 
 The words are the exact Fingertips strings (:mod:`rutland_jsna.stats.labels`); colours are the
-Fingertips benchmark colours (ecosystem.md §3). Colour is never used alone: every chip carries
+Fingertips benchmark colours (docs/methods.md §5.8). Colour is never used alone: every chip carries
 its word, printed in black or white, whichever contrasts more with the chip (WCAG 1.4.3).
 """
 
@@ -13,6 +13,8 @@ from ..stats.labels import (
     QUINTILE_LABELS_NO_JUDGEMENT,
     QUINTILE_LABELS_RAG,
     TrendLabel,
+    is_getting_better,
+    is_getting_worse,
 )
 from .format import is_missing
 from .html import Html, esc, tag, text_colour_for
@@ -160,9 +162,9 @@ def trend_html(label: object) -> Html:
     """Symbol (hidden from screen readers, which read the words) and the label text."""
     word = _trend_word(label)
     cls = "dot"
-    if word.endswith("getting better"):
+    if is_getting_better(word):
         cls += " dot-better"
-    elif word.endswith("getting worse"):
+    elif is_getting_worse(word):
         cls += " dot-worse"
     return Html(
         f'<span class="{cls}"><span class="dot-symbol" aria-hidden="true">'

@@ -5,7 +5,7 @@ indicator, numbers and labels already computed). Nothing here computes a statist
 functions choose words for labels, ranks and values that arrive ready-made, and return
 :class:`Narrative` objects holding HTML-safe markup and the same words as plain text.
 
-Families (chapters.md §0, §1.3–§1.5, §2.6, §3.2):
+Families (docs/chapters.md §0, §1.3–§1.5, §2.6, §3.2):
 
 * performance-summary bullets of a section, in order, empty ones omitted —
   :func:`counts_bullet`, :func:`significantly_worse_bullet`, :func:`significantly_higher_bullet`,
@@ -32,7 +32,7 @@ Rules applied the same way in every section (the source report breaks some of th
   greater than 1, so that the best of three or fewer areas is never called bottom three);
 * a comparison resting on small numbers carries the small-numbers sentence;
 * the bold indicator name and the sentence are separated by `` - `` (a spaced hyphen);
-* generated wording says "armed forces" for that population (chapters.md §0); data strings
+* generated wording says "armed forces" for that population (docs/chapters.md §0); data strings
   are reproduced as given.
 
 Every data string (area, indicator, period, measure descriptions, reasons) is escaped with
@@ -50,15 +50,17 @@ from enum import StrEnum
 from typing import Any
 
 import pandas as pd
+import pandera.pandas as pa
 
 from ..analysis import columns as C
+from ..stats.disclosure import DISCLOSURE_MAX_COUNT, SMALL_NUMBER_EVENTS
 from ..stats.labels import (
     QUINTILE_LABELS_NO_JUDGEMENT,
     QUINTILE_LABELS_RAG,
     Comparison,
     GoalComparison,
     Polarity,
-    TrendLabel,
+    is_getting_worse,
 )
 from ._words import (
     capitalise_first,
@@ -113,11 +115,7 @@ __all__ = [
 BASIS_ENGLAND, BASIS_GOAL, BASIS_QUINTILES = C.BASIS_ENGLAND, C.BASIS_GOAL, C.BASIS_QUINTILES
 _BASES = (BASIS_ENGLAND, BASIS_GOAL, BASIS_QUINTILES)
 
-#: ``small_numbers`` means "fewer than this many events" (analysis/columns.py).
-_SMALL_NUMBER_EVENTS = 10
-#: Counts from 1 to this are never printed (Fingertips disclosure convention, chapters.md §0).
-_DISCLOSURE_MAX_COUNT = 4
-#: "Bottom three" (chapters.md §1.4).
+#: "Bottom three" (docs/chapters.md §1.4).
 _BOTTOM = 3
 
 _REQUIRED: tuple[str, ...] = (
@@ -134,7 +132,6 @@ _REQUIRED: tuple[str, ...] = (
 )
 _MAX_POSITIONS = 5
 _SEX_WORDS = {"P": "Persons", "F": "Females", "M": "Males"}
-_GETTING_WORSE = (TrendLabel.INCREASING_WORSE.value, TrendLabel.DECREASING_WORSE.value)
 
 
 # ------------------------------------------------------------------------------------------
@@ -191,7 +188,7 @@ def _bullets(items: Sequence[Narrative | None], css: str) -> Narrative:
 
 
 class Category(StrEnum):
-    """How the counts bullet names a row's comparison (chapters.md §1.3)."""
+    """How the counts bullet names a row's comparison (docs/chapters.md §1.3)."""
 
     GREEN = "green"  # Better, or goal Green
     AMBER = "amber"  # Similar, or goal Amber
@@ -243,6 +240,7 @@ class _Row:
     count_suppressed: bool
     missing_reason: str | None
     value_note: str | None
+    comparison_note: str | None = None
 
     @property
     def has_value(self) -> bool:
@@ -324,6 +322,7 @@ def _row(row: Any) -> _Row:
         count_suppressed=_flag(row, C.COUNT_SUPPRESSED),
         missing_reason=_opt_str(row, C.MISSING_REASON),
         value_note=_opt_str(row, C.VALUE_NOTE),
+        comparison_note=_opt_str(row, C.COMPARISON_NOTE) or None,
     )
 
 
@@ -353,15 +352,123 @@ def _allowed_labels(basis: str | None, polarity: Polarity) -> frozenset[str] | N
     return None
 
 
-def _fail_if(mask: Sequence[bool], index: pd.Index, column: str, problem: str, rule: str) -> None:
-    bad = [index[i] for i, b in enumerate(mask) if b]
-    if bad:
-        shown = ", ".join(repr(b) for b in bad[:_MAX_POSITIONS])
-        more = f" (first {_MAX_POSITIONS} of {len(bad)})" if len(bad) > _MAX_POSITIONS else ""
-        raise ValueError(
-            f"{column}: {len(bad)} {pluralise(len(bad), 'row')} {problem} (rule: {rule}) "
-            f"at index labels [{shown}]{more}"
-        )
+def _column(df: pd.DataFrame, column: str) -> pd.Series:
+    """A column as plain values (None where missing or absent), aligned with ``df``."""
+    if column not in df.columns:
+        return pd.Series([None] * len(df), index=df.index, dtype=object)
+    values = [None if is_missing(v) else v for v in df[column].tolist()]
+    return pd.Series(values, index=df.index, dtype=object)
+
+
+def _polarity_ok(df: pd.DataFrame) -> pd.Series:
+    ok = [p is not None and str(p) in _POLARITIES for p in _column(df, C.POLARITY)]
+    return pd.Series(ok, index=df.index, dtype=bool)
+
+
+def _basis_ok(df: pd.DataFrame) -> pd.Series:
+    ok = [b is None or str(b).strip() in _BASES for b in _column(df, C.COMPARISON_BASIS)]
+    return pd.Series(ok, index=df.index, dtype=bool)
+
+
+def _labels_ok(column: str):
+    def check(df: pd.DataFrame) -> pd.Series:
+        ok = []
+        for label, basis, pol in zip(_column(df, column), _column(df, C.COMPARISON_BASIS),
+                                     _column(df, C.POLARITY), strict=True):
+            if label is None or pol is None or str(pol) not in _POLARITIES:
+                ok.append(True)
+                continue
+            allowed = _allowed_labels(None if basis is None else str(basis).strip(),
+                                      Polarity(str(pol)))
+            ok.append(allowed is None or str(label).strip() in allowed)
+        return pd.Series(ok, index=df.index, dtype=bool)
+
+    return check
+
+
+def _number(df: pd.DataFrame, column: str) -> pd.Series:
+    return pd.to_numeric(_column(df, column).astype(object), errors="coerce").astype("float64")
+
+
+def _rank_at_least_one(df: pd.DataFrame) -> pd.Series:
+    rank = _number(df, C.RANK)
+    return rank.isna() | (rank >= 1)
+
+
+def _rank_within_n(df: pd.DataFrame) -> pd.Series:
+    rank, n = _number(df, C.RANK), _number(df, C.N_RANKED)
+    return rank.isna() | n.isna() | (rank <= n)
+
+
+_POLARITIES = frozenset(p.value for p in Polarity)
+_LABEL_RULE = (
+    "England: Better/Similar/Worse (polarity) or Lower/Similar/Higher; goal: "
+    "Green/Amber/Red or Better/Similar/Worse (polarity only); national quintiles: "
+    "the quintile legend words; no basis: Not compared"
+)
+#: The rules of a summary table, in the order they are reported: check name -> (column,
+#: what the failing rows have, the rule). Checked with one pandera schema (:data:`_SCHEMA`).
+_RULES: dict[str, tuple[str, str, str]] = {
+    "polarity": (C.POLARITY, "have a missing or unknown polarity",
+                 f"one of {sorted(_POLARITIES)}"),
+    "basis": (C.COMPARISON_BASIS, "have an unknown basis", f"one of {list(_BASES)} or missing"),
+    "comparison": (C.COMPARISON,
+                   "have a label not allowed for their comparison_basis and polarity", _LABEL_RULE),
+    "previous_comparison": (C.PREVIOUS_COMPARISON,
+                            "have a label not allowed for their comparison_basis and polarity",
+                            _LABEL_RULE),
+    "rank_min": (C.RANK, "have a rank below 1", "rank >= 1"),
+    "rank_max": (C.RANK, "have a rank above n_ranked", "rank <= n_ranked"),
+}
+_SCHEMA = pa.DataFrameSchema(
+    checks=[
+        pa.Check(_polarity_ok, name="polarity", error="polarity"),
+        pa.Check(_basis_ok, name="basis", error="basis"),
+        pa.Check(_labels_ok(C.COMPARISON), name="comparison", error="comparison"),
+        pa.Check(_labels_ok(C.PREVIOUS_COMPARISON), name="previous_comparison",
+                 error="previous_comparison"),
+        pa.Check(_rank_at_least_one, name="rank_min", error="rank_min"),
+        pa.Check(_rank_within_n, name="rank_max", error="rank_max"),
+    ]
+)
+
+
+#: Tables already checked (by the content of the columns the rules read): a chapter checks the
+#: same section table for each of its sentences, and one schema run costs milliseconds.
+_CHECKED: dict[int, None] = {}
+_CHECKED_SIZE = 256
+_RULE_COLUMNS = (C.POLARITY, C.COMPARISON_BASIS, C.COMPARISON, C.PREVIOUS_COMPARISON, C.RANK,
+                 C.N_RANKED)
+
+
+def _check_rules(table: pd.DataFrame) -> None:
+    """Raise ValueError for the first broken rule of :data:`_RULES`, naming the column, the
+    number of rows, the rule and the first index labels."""
+    cols = [c for c in _RULE_COLUMNS if c in table.columns]
+    key = hash((tuple(cols), tuple(pd.util.hash_pandas_object(table[cols].astype(str),
+                                                              index=True).tolist())))
+    if key in _CHECKED:
+        return
+    try:
+        _SCHEMA.validate(table, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        fc = err.failure_cases
+        for name, (column, problem, rule) in _RULES.items():
+            failed = {i for i in fc.loc[fc["check"].astype(str) == name, "index"].tolist()
+                      if i is not None and not (isinstance(i, float) and i != i)}
+            bad = [i for i in table.index if i in failed]  # one per row, in display order
+            if bad:
+                shown = ", ".join(repr(b) for b in bad[:_MAX_POSITIONS])
+                more = (f" (first {_MAX_POSITIONS} of {len(bad)})"
+                        if len(bad) > _MAX_POSITIONS else "")
+                raise ValueError(
+                    f"{column}: {len(bad)} {pluralise(len(bad), 'row')} {problem} "
+                    f"(rule: {rule}) at index labels [{shown}]{more}"
+                ) from None
+        raise  # a check that could not run: pandera's own report
+    while len(_CHECKED) >= _CHECKED_SIZE:
+        _CHECKED.pop(next(iter(_CHECKED)))
+    _CHECKED[key] = None
 
 
 def _prepare(table: pd.DataFrame, name: str = "table") -> tuple[pd.DataFrame, list[_Row]]:
@@ -376,59 +483,8 @@ def _prepare(table: pd.DataFrame, name: str = "table") -> tuple[pd.DataFrame, li
         )
     if C.ORDER in table.columns:
         table = table.sort_values(C.ORDER, kind="stable", na_position="last")
-    idx = table.index
+    _check_rules(table)
     records = table.to_dict("records")
-    pol = [_get(r, C.POLARITY) for r in records]
-    valid_pol = {p.value for p in Polarity}
-    _fail_if(
-        [p is None or str(p) not in valid_pol for p in pol],
-        idx,
-        C.POLARITY,
-        "have a missing or unknown polarity",
-        f"one of {sorted(valid_pol)}",
-    )
-    basis = [_opt_str(r, C.COMPARISON_BASIS) for r in records]
-    _fail_if(
-        [b is not None and b not in _BASES for b in basis],
-        idx,
-        C.COMPARISON_BASIS,
-        "have an unknown basis",
-        f"one of {list(_BASES)} or missing",
-    )
-    for column in (C.COMPARISON, C.PREVIOUS_COMPARISON):
-        bad = []
-        for r, b, p in zip(records, basis, pol, strict=True):
-            label = _opt_str(r, column)
-            allowed = _allowed_labels(b, Polarity(str(p)))
-            bad.append(label is not None and allowed is not None and label not in allowed)
-        _fail_if(
-            bad,
-            idx,
-            column,
-            "have a label not allowed for their comparison_basis and polarity",
-            "England: Better/Similar/Worse (polarity) or Lower/Similar/Higher; goal: "
-            "Green/Amber/Red or Better/Similar/Worse (polarity only); national quintiles: "
-            "the quintile legend words; no basis: Not compared",
-        )
-    ranks = [_get(r, C.RANK) for r in records]
-    ns = [_get(r, C.N_RANKED) for r in records]
-    _fail_if(
-        [k is not None and float(k) < 1 for k in ranks],
-        idx,
-        C.RANK,
-        "have a rank below 1",
-        "rank >= 1",
-    )
-    _fail_if(
-        [
-            k is not None and n is not None and float(k) > float(n)
-            for k, n in zip(ranks, ns, strict=True)
-        ],
-        idx,
-        C.RANK,
-        "have a rank above n_ranked",
-        "rank <= n_ranked",
-    )
     return table, [_row(r) for r in records]
 
 
@@ -563,7 +619,7 @@ def _is_last(r: _Row) -> bool:
 
 
 def _is_worsening(r: _Row) -> bool:
-    return r.has_value and (r.trend in _GETTING_WORSE or _is_last(r))
+    return r.has_value and (is_getting_worse(r.trend) or _is_last(r))
 
 
 def significantly_worse_rows(table: pd.DataFrame) -> pd.DataFrame:
@@ -593,7 +649,7 @@ def rank1_green_rows(table: pd.DataFrame) -> pd.DataFrame:
 def bottom_three_rows(table: pd.DataFrame) -> pd.DataFrame:
     """Rows with polarity whose rank is in the bottom three of the ranked areas.
 
-    The rule is ``rank > n_ranked - 3`` (chapters.md §1.4), and ``rank > 1`` so that the best
+    The rule is ``rank > n_ranked - 3`` (docs/chapters.md §1.4), and ``rank > 1`` so that the best
     of three or fewer ranked areas is not called "bottom three". Indicators without polarity
     and rows without a value, rank or ``n_ranked`` are never selected.
     """
@@ -767,10 +823,10 @@ def _previously_sentence(r: _Row, area: str, measure: str | None) -> str | None:
 
 
 def _events_phrase(r: _Row, events: str) -> str:
-    if r.count_suppressed or (r.count is not None and 1 <= r.count <= _DISCLOSURE_MAX_COUNT):
-        return f"fewer than {number_word(_DISCLOSURE_MAX_COUNT + 1)} {events}"
+    if r.count_suppressed or (r.count is not None and 1 <= r.count <= DISCLOSURE_MAX_COUNT):
+        return f"fewer than {number_word(DISCLOSURE_MAX_COUNT + 1)} {events}"
     if r.count is None:
-        return f"fewer than {_SMALL_NUMBER_EVENTS} {events}"
+        return f"fewer than {SMALL_NUMBER_EVENTS} {events}"
     if r.count == 0:
         return f"no {events}"
     words = number_word(r.count) if float(r.count).is_integer() else format_count(r.count)
@@ -808,7 +864,7 @@ def _events(mapping: Mapping[str, str] | None, r: _Row) -> str:
 
 
 def small_numbers_sentence(row: Any, area: str, *, events: str = "events") -> Narrative | None:
-    """The small-numbers caveat for a row flagged ``small_numbers`` (chapters.md §0).
+    """The small-numbers caveat for a row flagged ``small_numbers`` (docs/chapters.md §0).
 
     Parameters
     ----------
@@ -825,7 +881,7 @@ def small_numbers_sentence(row: Any, area: str, *, events: str = "events") -> Na
         "Rutland's value is based on seven deaths; small numbers make this comparison and its
         trend unreliable." ("this value" when the row is not compared). ``None`` when the row
         is not flagged, or has no value to describe. Counts of 1 to 4 are never printed
-        ("fewer than five"); an unknown count reads "fewer than 10".
+        ("fewer than five"); an unknown count reads "fewer than 10" (SMALL_NUMBER_EVENTS).
     """
     r = _row(row)
     sentence = _small_numbers(r, _e(area), _e(events))
@@ -833,7 +889,7 @@ def small_numbers_sentence(row: Any, area: str, *, events: str = "events") -> Na
 
 
 def suppression_sentence(area: str, measure: str | None = None) -> Narrative:
-    """ "The {measure} is not published due to small numbers." (chapters.md §0).
+    """ "The {measure} is not published due to small numbers." (docs/chapters.md §0).
 
     Parameters
     ----------
@@ -872,7 +928,7 @@ def missing_value_sentence(row: Any, area: str, *, measure: str | None = None) -
 def indicator_paragraph(
     row: Any, area: str, *, measure: str | None = None, events: str = "events"
 ) -> Narrative:
-    """One "significantly worse"-style paragraph (chapters.md §1.5 item 2).
+    """One "significantly worse"-style paragraph (docs/chapters.md §1.5 item 2).
 
     Sentences, each only when its numbers exist: the bold name and rank ("**X** - Rutland is
     ranked 16<sup>th</sup> out of 16 in 2021/22."); the change since the previous period ("The
@@ -1253,7 +1309,7 @@ def single_indicator_bullets(
     measures: Mapping[str, str] | None = None,
     events: Mapping[str, str] | None = None,
 ) -> list[Narrative]:
-    """Bullets for a section with exactly one indicator (chapters.md §1.5 item 6, P4).
+    """Bullets for a section with exactly one indicator (docs/chapters.md §1.5 item 6, P4).
 
     Returns two bullets: "The one indicator presented below for {topic} is the {indicator}
     indicator." and its description. With national quintiles: "The {measure} has decreased
@@ -1289,7 +1345,7 @@ def performance_summary(
     measures: Mapping[str, str] | None = None,
     events: Mapping[str, str] | None = None,
 ) -> Narrative:
-    """A section's Performance Summary: the bullets of chapters.md §1.5, empty ones omitted.
+    """A section's Performance Summary: the bullets of docs/chapters.md §1.5, empty ones omitted.
 
     Order: counts; significantly worse; significantly higher; significantly lower; ranked
     1st (green); bottom three. A one-row section opens with the single-indicator bullets
@@ -1348,7 +1404,7 @@ def performance_summary(
 
 
 # ------------------------------------------------------------------------------------------
-# Board summary (chapters.md §1.5 item 7)
+# Board summary (docs/chapters.md §1.5 item 7)
 # ------------------------------------------------------------------------------------------
 
 
@@ -1378,7 +1434,7 @@ def board_summary(
     section_labels: Mapping[str, str] | None = None,
     previous: pd.DataFrame | None = None,
 ) -> Narrative:
-    """The chapter-level summary for the board's cover report (chapters.md §1.5 item 7).
+    """The chapter-level summary for the board's cover report (docs/chapters.md §1.5 item 7).
 
     Two bullets: the highest ranked indicators (:func:`highest_ranked_rows`) grouped by
     section, "Highest ranked areas within Priority 1 include A and B."; and the worsening
@@ -1436,7 +1492,7 @@ def board_summary(
             reasons.append(
                 f"{a} is ranked {ordinal_html(r.rank)} out of {r.n_ranked}{_in(r.period)}"
             )
-        if r.trend in _GETTING_WORSE:
+        if is_getting_worse(r.trend):
             reasons.append(f"the recent trend is {_e(r.trend.lower())}")
         items.append(
             f"<li><strong>{_e(lab)}</strong> ({section_label(r)}) - "
@@ -1486,7 +1542,8 @@ def data_notes(
     No value is available for Rutland in 2020/21: {missing_reason}."; "**X** - Rutland's
     value is based on seven events; small numbers make this comparison and its trend
     unreliable."; "**X** - No England value is available for comparison." (England basis);
-    "**X** - Note: {value_note}".
+    "**X** - Note: {value_note}"; "**X** - {comparison_note}" (how a 99.8% interval was
+    computed where Fingertips publishes none, or why the value is not compared).
 
     Returns
     -------
@@ -1507,8 +1564,13 @@ def data_notes(
             notes.append(_small_numbers(r, a, _events(events, r)))
             if r.england is None and r.basis == BASIS_ENGLAND:
                 notes.append("No England value is available for comparison.")
+            if r.rank is None and r.n_ranked == 1:
+                notes.append(f"Not ranked: none of {a}'s comparator areas has a value"
+                             f"{_in(r.period)}.")
         if r.value_note:
             notes.append(f"Note: {_e(r.value_note)}")
+        if r.has_value and r.comparison_note:
+            notes.append(_e(r.comparison_note))
         notes = [n for n in notes if n]
         if notes:
             items.append(f"<li>{name} - {' '.join(notes)}</li>")
@@ -1628,7 +1690,7 @@ def plain_comparison_sentence(
     unit: str = "%",
     decimals: int = 2,
 ) -> Narrative:
-    """A value against the national rate without a significance test (chapters.md §3.2).
+    """A value against the national rate without a significance test (docs/chapters.md §3.2).
 
     "The dental access rate from January to June 2022 was **42.49%** for 0-17 year olds,
     which was **higher than** the national rate of **33.62%**." The comparison is of the
@@ -1678,7 +1740,7 @@ def relative_change_sentence(
     population: str | None = None,
     decimals: int = 2,
 ) -> Narrative:
-    """A relative change, with the national change beside it (chapters.md §3.2).
+    """A relative change, with the national change beside it (docs/chapters.md §3.2).
 
     "The relative **decrease** in dental access rates from 2019 to 2022 (January to June) was
     **-16.49%** (national rates decreased by **-22.86%**)." The signed percentages are

@@ -1,4 +1,4 @@
-"""The oral health chapter (chapters.md §3): dental access, contract delivery, children's teeth.
+"""The oral health chapter (docs/chapters.md §3): dental access, contract delivery, children's teeth.
 
 The notebook ``notebooks/oral_health.ipynb`` calls, one per cell::
 
@@ -33,7 +33,6 @@ sentence saying so) when the chapter is built for another authority.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -43,25 +42,18 @@ import numpy as np
 import pandas as pd
 
 from ..analysis import columns as C
+from ..analysis import dental_access as da
 from ..analysis import oral_health as oh
 from ..analysis.series import comparator_values, trend_series
 from ..chapter.context import ChapterContext, load_chapter
-from ..config import DEFAULT_AREA_CODE, raw_dir
+from ..config import DEFAULT_AREA_CODE
 from ..data.catalogue_model import Chapter, ValueType
-from ..data.local import extract_spec, load_local_extract
+from ..data.local import extract_spec, load_local_extract, validate_local_extract, window_label
+from ..stats.labels import is_getting_better, is_getting_worse
 from . import blocks, charts, narrative
 from ._words import join_words, number_word
-from .charts import (
-    AF_DARK_BLUE,
-    AF_ORANGE,
-    AF_TURQUOISE,
-    CI_COLOUR,
-    Chart,
-    Figure,
-    figure_html,
-    no_chart,
-)
-from .format import format_count, format_number, is_missing
+from .charts import AF_DARK_BLUE, AF_ORANGE, AF_TURQUOISE, CI_COLOUR, Figure, no_chart
+from .format import ci_percent, format_count, format_number, is_missing
 from .html import Html, bullet_list, details, heading, paragraph, tag
 from .legend import BASIS_QUINTILES, comparison_legend, comparison_text, trend_legend
 from .tables import frame_table, indicator_table
@@ -104,7 +96,7 @@ OHNA_MINUTES = (
     "Oral Health Needs Assessment (in the " + BOARD_PAPERS + ")"
 )
 
-#: Section anchors in chapter order (chapters.md §3.1, then the closing sections of §0).
+#: Section anchors in chapter order (docs/chapters.md §3.1, then the closing sections of §0).
 SECTION_ANCHORS: tuple[tuple[str, str], ...] = (
     ("about", "About this chapter"),
     ("summary", "Summary"),
@@ -159,7 +151,7 @@ class OralHealthChapter:
     """
 
     ctx: ChapterContext
-    window: oh.AccessWindow
+    window: da.AccessWindow
     extracts: dict[str, pd.DataFrame] = field(default_factory=dict)
     extract_sources: dict[str, str] = field(default_factory=dict)
     thresholds: pd.DataFrame = field(default_factory=oh.load_uda_thresholds)
@@ -178,18 +170,18 @@ class OralHealthChapter:
     def rates(self) -> pd.DataFrame:
         x = self.extracts.get("dental_access")
         if x is None:
-            return pd.DataFrame(columns=list(oh.ACCESS_RATE_COLUMNS))
+            return pd.DataFrame(columns=list(da.ACCESS_RATE_COLUMNS))
         x = x[x["area_code"].isin([self.ctx.area_code, self.ctx.england_code])]
-        return oh.access_rates(x, self.window, self.ctx.confidence)
+        return da.access_rates(x, self.window, self.ctx.confidence)
 
     @cached_property
     def comparison(self) -> pd.DataFrame:
-        return oh.access_comparison(self.rates, self.ctx.area_code,
+        return da.access_comparison(self.rates, self.ctx.area_code,
                                     england_code=self.ctx.england_code)
 
     @cached_property
     def changes(self) -> pd.DataFrame:
-        return oh.access_change(self.rates, confidence=self.ctx.confidence)
+        return da.access_change(self.rates, confidence=self.ctx.confidence)
 
     @cached_property
     def latest_comparison(self) -> pd.DataFrame:
@@ -232,15 +224,12 @@ class OralHealthChapter:
 
 
 def _validated(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """A local table as a validated extract (re-validated unless already derived)."""
+    """A local table as a validated extract (validated unless already derived)."""
     spec = extract_spec(kind)
     frame = frame.rename(columns=_COLUMN_ALIASES.get(kind, {}))
     if all(c in frame.columns for c in spec.output_columns):
         return frame
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"{kind}.csv"
-        frame.to_csv(path, index=False)
-        return load_local_extract(path, kind)
+    return validate_local_extract(frame, kind, source=f"{kind} local table")
 
 
 #: Column names the demonstration snapshot used before the template's (workaround, see report).
@@ -249,32 +238,7 @@ _COLUMN_ALIASES = {"uda_delivery": {"geography_code": "geography_id"}}
 
 def _load_file(path: Path, kind: str) -> pd.DataFrame:
     """:func:`load_local_extract`, accepting the known older column names of a kind."""
-    aliases = _COLUMN_ALIASES.get(kind, {})
-    if path.suffix.lower() == ".csv" and aliases:
-        header = pd.read_csv(path, nrows=0).columns
-        if any(a in header for a in aliases):
-            frame = pd.read_csv(path, dtype="str", keep_default_na=False).rename(columns=aliases)
-            with tempfile.TemporaryDirectory() as tmp:
-                fixed = Path(tmp) / path.name
-                frame.to_csv(fixed, index=False)
-                return load_local_extract(fixed, kind)
-    return load_local_extract(path, kind)
-
-
-def _demo_extract(kind: str) -> Path | None:
-    """The demonstration snapshot's copy of a local extract, when the store holds none."""
-    from .. import demo
-
-    p = demo.demo_snapshot_dir() / f"{kind}.csv"
-    return p if p.is_file() else None
-
-
-def _find_extract(kind: str) -> Path | None:
-    for suffix in (".csv", ".xlsx"):
-        p = raw_dir() / "local" / f"{kind}{suffix}"
-        if p.is_file():
-            return p
-    return None
+    return load_local_extract(path, kind, renames=_COLUMN_ALIASES.get(kind))
 
 
 def load(
@@ -284,11 +248,12 @@ def load(
     release: str | None = None,
     confidence: float = 0.95,
     output_dir: str | os.PathLike[str] | None = None,
-    access_window: str = oh.DEFAULT_ACCESS_WINDOW,
+    access_window: str = da.DEFAULT_ACCESS_WINDOW,
     *,
     dental_access: str | os.PathLike[str] | None = None,
     uda_delivery: str | os.PathLike[str] | None = None,
     uda_geographies: Sequence[str] = (),
+    reports_root: str | os.PathLike[str] | None = None,
     ctx: ChapterContext | None = None,
 ) -> OralHealthChapter:
     """Load the oral health chapter: Fingertips indicators plus the two local extracts.
@@ -309,6 +274,8 @@ def load(
     uda_geographies : sequence of str
         Geography ids of the UDA extract to show besides the area's own and its region's
         (e.g. an ICB code).
+    reports_root : path, optional
+        As :func:`~rutland_jsna.chapter.context.load_chapter`.
     ctx : ChapterContext, optional
         A pre-loaded chapter context (tests).
 
@@ -319,12 +286,11 @@ def load(
     ValueError
         For an unknown ``access_window``.
     """
-    window = oh.access_window(access_window)
+    window = da.access_window(access_window)
     if ctx is None:
         ctx = load_chapter(
             Chapter.ORAL_HEALTH, area_code, comparators, source, release, confidence,
-            output_dir=output_dir,
-            reports_root=None if output_dir is None else Path(output_dir).resolve().parent,
+            output_dir=output_dir, reports_root=reports_root,
         )
     given = {"dental_access": dental_access, "uda_delivery": uda_delivery}
     extracts: dict[str, pd.DataFrame] = {}
@@ -338,10 +304,7 @@ def load(
             extracts[kind] = _validated(ctx.local_tables[kind], kind)
             sources[kind] = (_DEMO_SOURCE_WORDS[kind] if ctx.source.is_demo
                              else "the data source's local extract")
-        elif ctx.source.is_demo and (found := _demo_extract(kind)) is not None:
-            extracts[kind] = _load_file(found, kind)
-            sources[kind] = _DEMO_SOURCE_WORDS[kind]
-        elif not ctx.source.is_demo and (found := _find_extract(kind)) is not None:
+        elif (found := ctx.local_extracts.get(kind)) is not None:
             extracts[kind] = _load_file(found, kind)
             sources[kind] = f"local extract {found.name}"
         else:
@@ -385,18 +348,11 @@ def _ci(lower: object, upper: object, decimals: int = 2) -> str:
 
 
 def _age_label(group: str) -> str:
-    return oh.AGE_GROUP_LABELS.get(group, group)
+    return da.AGE_GROUP_LABELS.get(group, group)
 
 
 def _level(ch: OralHealthChapter) -> str:
     return f"{ch.ctx.confidence * 100:g}%"
-
-
-def _figure(fig: Figure, *, title: str, alt: str, caption: str, data: pd.DataFrame,
-            decimals: int | Sequence[int | None] | None = 1) -> Chart:
-    """A chapter figure as a chart block (:func:`~rutland_jsna.report.charts.figure_html`)."""
-    return figure_html(fig, title=title, alt=alt, caption=caption, data=data,
-                       data_caption=f"The numbers in the chart: {title}", decimals=decimals)
 
 
 # ------------------------------------------------------------------------------------------
@@ -486,8 +442,8 @@ def _recovery_bullets(ch: OralHealthChapter) -> list[str]:
     c = ch.changes
     area = c[(c["area_code"] == ch.ctx.area_code) & c["change_pct"].notna()]
     if area.empty:
-        return [f"The change in access since {oh.BASE_YEAR} cannot be given: the extract has "
-                f"no {ch.window.label} window ending in {oh.BASE_YEAR} for {ch.area}."]
+        return [f"The change in access since {da.BASE_YEAR} cannot be given: the extract has "
+                f"no {ch.window.label} window ending in {da.BASE_YEAR} for {ch.area}."]
     eng = c[c["area_code"] == ch.ctx.england_code].set_index("age_group")["change_pct"]
     r0 = area.iloc[0]
     parts = []
@@ -547,9 +503,8 @@ def _trend_bullets(ch: OralHealthChapter) -> list[str]:
     if table.empty:
         return []
     lab = dict(zip(table[C.KEY], narrative.indicator_labels(table), strict=True))
-    trend = table[C.TREND].astype("str")
-    worse = [lab[k] for k in table.loc[trend.str.endswith("getting worse"), C.KEY]]
-    better = [lab[k] for k in table.loc[trend.str.endswith("getting better"), C.KEY]]
+    worse = [lab[k] for k in table.loc[table[C.TREND].map(is_getting_worse).astype(bool), C.KEY]]
+    better = [lab[k] for k in table.loc[table[C.TREND].map(is_getting_better).astype(bool), C.KEY]]
     out = []
     if worse:
         out.append(f"Getting worse over the latest periods: {join_words(worse)}.")
@@ -576,7 +531,7 @@ def _groups_bullet(ch: OralHealthChapter) -> str:
 
 
 def summary(ch: OralHealthChapter) -> Html:
-    """Generated answers to the chapter's questions (chapters.md §3.7)."""
+    """Generated answers to the chapter's questions (docs/chapters.md §3.7)."""
     items = [
         tag("li", [tag("strong", "Is access lower than England, and for whom? "),
                    " ".join(_access_bullets(ch))]),
@@ -829,7 +784,7 @@ def _access_table(ch: OralHealthChapter) -> Html:
     changes = ch.changes.set_index(["area_code", "age_group"])
     area_code, eng_code = ch.ctx.area_code, ch.ctx.england_code
     base = ch.changes.loc[ch.changes["base_label"].notna(), "base_label"]
-    base_label = base.iloc[0] if len(base) else f"{ch.window.label} {oh.BASE_YEAR}"
+    base_label = base.iloc[0] if len(base) else f"{ch.window.label} {da.BASE_YEAR}"
     level = _level(ch)
     rows = []
     for _, r in lc.iterrows():
@@ -906,7 +861,7 @@ def _access_chart(ch: OralHealthChapter) -> Html:
     base_labels = set(base["base_label"].dropna())
     shown = rates[(rates["window_end"] == latest_end) | rates["window_label"].isin(base_labels)]
     windows = list(dict.fromkeys(shown.sort_values("window_end")["window_label"]))
-    groups = [g for g in oh.AGE_GROUPS if g in set(shown["age_group"])]
+    groups = [g for g in da.AGE_GROUPS if g in set(shown["age_group"])]
     series = [(w, who) for w in windows for who in (ch.area, "England")]
     colours = [AF_DARK_BLUE, "#7FA1C0", AF_ORANGE, "#F9B592"] if len(windows) == 2 else [
         AF_DARK_BLUE, AF_ORANGE]
@@ -991,7 +946,8 @@ def _access_chart(ch: OralHealthChapter) -> Html:
                f"percentage of the population; whiskers are {_level(ch)} confidence intervals "
                "(Wilson for rates; log method for the ratio of two rates behind the relative "
                f"change). Source: {ch.extract_sources.get('dental_access')}.")
-    return _figure(fig, title=title, alt=alt, caption=caption, data=data, decimals=2)
+    return charts.figure_html(fig, title=title, alt=alt, caption=caption, data=data,
+                              data_caption=f"The numbers in the chart: {title}", decimals=2)
 
 
 def _published_block(ch: OralHealthChapter) -> list[Html | str]:
@@ -1074,7 +1030,7 @@ def _published_block(ch: OralHealthChapter) -> list[Html | str]:
 
 def _consistency_notes(ch: OralHealthChapter) -> list[str]:
     out = []
-    for check in oh.changes_consistency(ch.changes):
+    for check in da.changes_consistency(ch.changes):
         if check.consistent is False:
             out.append(
                 f"{check.area_name}: the total population's relative change "
@@ -1085,7 +1041,7 @@ def _consistency_notes(ch: OralHealthChapter) -> list[str]:
                 "age-group figures do not describe the same people; check the extract. The "
                 "figures are shown as supplied."
             )
-    add = oh.additivity_check(ch.rates)
+    add = da.additivity_check(ch.rates)
     for _, r in add.iterrows():
         what = "patients seen" if r["measure"] == "patients_seen" else "population"
         out.append(
@@ -1221,14 +1177,15 @@ def _uda_chart(ch: OralHealthChapter, g: pd.DataFrame, name: str) -> Html:
     caption = ("Each month's UDAs delivered × 12 ÷ the usual annual contracted UDAs; the dashed "
                "step line is the delivery threshold NHS England set for the period; crosses "
                "mark months below it. Source: " + str(ch.extract_sources.get("uda_delivery")))
-    return _figure(fig, title=title, alt=alt, caption=caption, data=data, decimals=1)
+    return charts.figure_html(fig, title=title, alt=alt, caption=caption, data=data,
+                              data_caption=f"The numbers in the chart: {title}", decimals=1)
 
 
 def uda_delivery(ch: OralHealthChapter) -> Html:
     """Monthly UDA delivery against the thresholds in force, under-delivered months in words."""
     th = ch.thresholds
     th_frame = pd.DataFrame({
-        "Period": [oh._label(s, e) for s, e in zip(th["period_start"], th["period_end"],
+        "Period": [window_label(s, e) for s, e in zip(th["period_start"], th["period_end"],
                                                     strict=True)],
         "Printed as": th["period_as_printed"],
         "Threshold (%)": th["threshold_pct"],
@@ -1366,13 +1323,15 @@ def _indicator_charts_and_words(ch: OralHealthChapter, table: pd.DataFrame,
             parts.append(charts.neighbour_chart(
                 values, area_code=ctx.area_code, indicator=label, period=period,
                 unit=row[C.UNIT], england=row[C.ENGLAND],
-                title=f"{label}: {ctx.area_name} and similar areas, {period}"))
+                title=f"{label}: {ctx.area_name} and similar areas, {period}",
+                ci_label=ci_percent(row[C.CI_LEVEL])))
             area = trend_series(ctx.rows, row[C.KEY], ctx.area_code)
             england = trend_series(ctx.rows, row[C.KEY], ctx.england_code)
             parts.append(charts.trend_chart(
                 area, area_name=ctx.area_name, indicator=label, unit=row[C.UNIT],
                 england=england[["period", "value"]] if len(england) else None,
-                title=f"{label}: {ctx.area_name} and England over time"))
+                title=f"{label}: {ctx.area_name} and England over time",
+                ci_label=ci_percent(row[C.CI_LEVEL])))
         if single:
             bullets = narrative.single_indicator_bullets(
                 table, ctx.area_name, "access to NHS dental services",

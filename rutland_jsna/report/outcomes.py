@@ -1,6 +1,6 @@
 """The outcomes chapter: the Joint Health and Wellbeing Strategy Outcomes Summary Report.
 
-chapters.md §1. The notebook ``notebooks/outcomes.ipynb`` calls, one per cell::
+docs/chapters.md §1. The notebook ``notebooks/outcomes.ipynb`` calls, one per cell::
 
     ctx = outcomes.load(area_code, comparators, source, release, confidence, output_dir)
     outcomes.title_block(ctx)
@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
@@ -32,8 +31,9 @@ from ..analysis.series import comparator_values, quintile_bands, spine_rows, tre
 from ..chapter.context import ChapterContext, load_chapter
 from ..config import DEFAULT_AREA_CODE
 from ..data.catalogue_model import Chapter
+from ..stats.labels import is_getting_worse
 from . import blocks, charts, narrative
-from .format import format_count, format_number, is_missing
+from .format import ci_percent, format_count, format_number, is_missing
 from .html import Html, heading, paragraph, tag
 from .legend import comparison_chip, comparison_colour, comparison_legend, trend_legend
 from .tables import indicator_table
@@ -57,7 +57,7 @@ __all__ = [
 TITLE = "Joint Health and Wellbeing Strategy 2022-2025: Outcomes Summary Report"
 PRODUCER = "Produced with rutland_jsna from OHID Fingertips indicators"
 SOURCE_FOOTER = "Source: *NHS Outcomes Framework ** Office for National Statistics (ONS)"
-#: Sections with an indicator table, in order (chapters.md §1.1).
+#: Sections with an indicator table, in order (docs/chapters.md §1.1).
 PRIORITY_SECTIONS: tuple[str, ...] = ("P1", "P2", "P3", "P4", "P5", "P6", "CC1", "CC2")
 COVID_SECTION = "CC3"
 _DEFAULT_SOURCE_AREA = "Rutland"  # the area named in the printed headings
@@ -70,12 +70,13 @@ def load(
     release: str | None = None,
     confidence: float = 0.95,
     output_dir: str | os.PathLike[str] | None = None,
+    *,
+    reports_root: str | os.PathLike[str] | None = None,
 ) -> ChapterContext:
     """Load the outcomes chapter's context (see :func:`~rutland_jsna.chapter.context.load_chapter`)."""
     return load_chapter(
         Chapter.OUTCOMES, area_code, comparators, source, release, confidence,
-        output_dir=output_dir,
-        reports_root=None if output_dir is None else Path(output_dir).resolve().parent,
+        output_dir=output_dir, reports_root=reports_root,
     )
 
 
@@ -99,7 +100,7 @@ def _table_title(ctx: ChapterContext, code: str) -> str:
 
 
 def _topic(ctx: ChapterContext, code: str) -> str:
-    """ "the enabling the best start in life priority" (chapters.md §1.5)."""
+    """ "the enabling the best start in life priority" (docs/chapters.md §1.5)."""
     heading_text = ctx.section(code).heading
     name = heading_text.split(": ", 1)[1] if ": " in heading_text else heading_text
     kind = "priority" if code.startswith("P") else "theme"
@@ -150,7 +151,7 @@ def title_block(ctx: ChapterContext) -> Html:
 
 
 def purpose(ctx: ChapterContext) -> Html:
-    """Purpose of Report (chapters.md §1.1 item 2)."""
+    """Purpose of Report (docs/chapters.md §1.1 item 2)."""
     n_priorities = sum(1 for code in PRIORITY_SECTIONS if code.startswith("P"))
     text = [
         f"This report monitors the outcome indicators linked to each priority of the {ctx.area_name} "
@@ -262,6 +263,7 @@ def _neighbour_chart(ctx: ChapterContext, row: pd.Series, label: str) -> Html:
         unit=row[C.UNIT], england=row[C.ENGLAND],
         goal=None if is_missing(goal) else float(goal),
         title=f"{label}: {ctx.area_name} and similar areas, {row[C.PERIOD]}",
+        ci_label=ci_percent(row[C.CI_LEVEL]),
     )
 
 
@@ -279,6 +281,7 @@ def _trend_chart(ctx: ChapterContext, row: pd.Series, label: str) -> Html:
         bands=(quintile_bands(ctx.rows, row[C.KEY], national_codes=ctx.national_codes)
                if quintiled else None),
         polarity=row[C.POLARITY],
+        ci_label=ci_percent(row[C.CI_LEVEL]),
     )
 
 
@@ -290,9 +293,9 @@ def _worse_or_bottom(table: pd.DataFrame) -> list[str]:
 
 def _red_or_worsening(table: pd.DataFrame) -> list[str]:
     """Keys that get a trend chart: worse than England or its goal, getting worse, or compared
-    in national quintiles (their trend is drawn over the quintile bands, chapters.md §1.8)."""
+    in national quintiles (their trend is drawn over the quintile bands, docs/chapters.md §1.8)."""
     keys = set(narrative.significantly_worse_rows(table)[C.KEY])
-    worsening = table[table[C.TREND].astype("str").str.endswith("getting worse")]
+    worsening = table[table[C.TREND].map(is_getting_worse).astype(bool)]
     keys |= set(worsening[C.KEY])
     keys |= set(table.loc[table[C.COMPARISON_BASIS] == C.BASIS_QUINTILES, C.KEY])
     return [k for k in table[C.KEY] if k in keys]
@@ -397,7 +400,7 @@ def _pct(x: float) -> str:
 
 
 def vaccination_sentence(cs: CovidSummary, area: str) -> str:
-    """Which doses the area's uptake is higher or lower than England's (chapters.md §1.1)."""
+    """Which doses the area's uptake is higher or lower than England's (docs/chapters.md §1.1)."""
     v = cs.vaccination
     if v is None or v.empty:
         return ""

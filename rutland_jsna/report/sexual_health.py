@@ -1,6 +1,6 @@
 """The sexual health chapter: the SHNA executive summary rebuilt from Fingertips indicators.
 
-chapters.md §2. The notebook ``notebooks/sexual_health.ipynb`` calls, one per cell::
+docs/chapters.md §2. The notebook ``notebooks/sexual_health.ipynb`` calls, one per cell::
 
     ctx = sexual_health.load(area_code, comparators, source, release, confidence, output_dir)
     sexual_health.title_block(ctx)
@@ -28,21 +28,25 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
 from ..analysis import columns as C
 from ..analysis import sexual_health as A
+from ..analysis.breakdowns import count_changes, sex_breakdown
+from ..analysis.comparators import comparator_ranking, ranking_polarity, subject_ranks
+from ..analysis.funnel import funnel_data
+from ..analysis.goals import goal_comparison
 from ..analysis.series import comparator_values, trend_series
 from ..analysis.summary import NO_ID, SUPPRESSED_REASON
 from ..chapter.context import ChapterContext, ComparatorSet, LoadedStore, load_chapter
 from ..config import DEFAULT_AREA_CODE
 from ..data.catalogue_model import Chapter
-from ..stats.labels import Comparison, Polarity, TrendLabel
+from ..stats.disclosure import SMALL_NUMBER_EVENTS
+from ..stats.labels import Comparison, Polarity, TrendLabel, is_getting_worse
 from . import blocks, charts, narrative
 from ._words import ordinal_text
-from .format import MISSING, format_count, format_number, is_missing, missing_html
+from .format import MISSING, ci_percent, format_count, format_number, is_missing, missing_html
 from .html import Html, bullet_list, esc, heading, paragraph, tag
 from .legend import comparison_chip, comparison_colour, comparison_text, trend_html
 from .tables import csv_link, frame_table, indicator_table
@@ -74,7 +78,7 @@ TITLE = "Joint Strategic Needs Assessment: Sexual and Reproductive Health"
 #: ``comparators`` values naming a comparator set.
 COMPARATORS_2015 = "2015"
 COMPARATORS_CIPFA = "cipfa"
-#: The sections with data, in the order of the SHNA executive summary (chapters.md §2.1);
+#: The sections with data, in the order of the SHNA executive summary (docs/chapters.md §2.1);
 #: HPV vaccination, in the 2015 appendix but not in the summary, comes last.
 SECTION_ORDER: tuple[str, ...] = (
     "sti", "chlamydia", "hiv", "contraception", "teenage_pregnancy", "abortion", "sexual_abuse",
@@ -303,10 +307,7 @@ def load(
         codes = choice
     ctx = load_chapter(
         Chapter.SEXUAL_HEALTH, area.code, codes, source, release, confidence,
-        output_dir=output_dir,
-        reports_root=reports_root if reports_root is not None else (
-            None if output_dir is None else Path(output_dir).resolve().parent),
-        store=store, build_date=build_date,
+        output_dir=output_dir, reports_root=reports_root, store=store, build_date=build_date,
     )
     if choice == COMPARATORS_2015:
         names = tuple(ctx.name_of(c) for c in ctx.comparators.codes)
@@ -430,7 +431,7 @@ def _goal_sentence(row: pd.Series) -> str | None:
     """The detection rate against the 2,300 per 100,000 goal (its CI against the goal)."""
     if _goal_for(str(row[C.KEY])) is None or is_missing(row[C.VALUE]):
         return None
-    label = A.goal_comparison(row[C.VALUE], row[C.LOWER_CI], row[C.UPPER_CI], DETECTION_GOAL)
+    label = goal_comparison(row[C.VALUE], row[C.LOWER_CI], row[C.UPPER_CI], DETECTION_GOAL)
     return (f"It is {_GOAL_WORDS.get(label, 'not compared with')} the detection goal of 2,300 "
             "per 100,000.")
 
@@ -448,7 +449,7 @@ def _neighbour_chart(ctx: ChapterContext, row: pd.Series, label: str, goal: floa
     return charts.neighbour_chart(
         values, area_code=ctx.area_code, indicator=label, period=period, unit=row[C.UNIT],
         england=None if is_missing(row[C.ENGLAND]) else float(row[C.ENGLAND]), goal=goal,
-        title=title,
+        title=title, ci_label=ci_percent(row[C.CI_LEVEL]),
     )
 
 
@@ -459,6 +460,7 @@ def _trend_chart(ctx: ChapterContext, row: pd.Series, label: str, goal: float | 
         area, area_name=ctx.area_name, indicator=label, unit=row[C.UNIT],
         england=england[["period", "value"]] if len(england) else None, goal=goal,
         title=f"{label}: {ctx.area_name} and England over time",
+        ci_label=ci_percent(row[C.CI_LEVEL]),
     )
 
 
@@ -496,7 +498,7 @@ def title_block(ctx: ChapterContext) -> Html:
 def _polarity_table(ctx: ChapterContext) -> Html:
     rows = []
     for ind in ctx.indicators:
-        used, source = A.ranking_polarity(ind, "appendix")
+        used, source = ranking_polarity(ind, "appendix")
         if source != "2015 appendix" or used == ind.polarity:
             continue
         rows.append({
@@ -577,7 +579,7 @@ def _not_in_data(what: str) -> str:
 
 
 def summary(ctx: ChapterContext) -> Html:
-    """Generated answers to the chapter's questions (chapters.md §2.6)."""
+    """Generated answers to the chapter's questions (docs/chapters.md §2.6)."""
     area = ctx.area_name
     papers = _is_papers_area(ctx)
     items: list[Html] = []
@@ -589,7 +591,7 @@ def summary(ctx: ChapterContext) -> Html:
     ))
     # 2. Are STI diagnoses still rising, and for whom?
     answers: list[Html | str] = []
-    changes_ = A.count_changes(ctx.rows, KEY_STI, ctx.area_code)
+    changes_ = count_changes(ctx.rows, KEY_STI, ctx.area_code)
     if changes_ is None:
         answers.append(f"{area} has too few periods with a count of new STI diagnoses to say.")
     else:
@@ -614,7 +616,7 @@ def summary(ctx: ChapterContext) -> Html:
     answers = [s for s in (_sentence(ctx, k) for k in (KEY_SCREENED, KEY_SCREENED_F)) if s]
     det = _row(ctx, KEY_DETECT)
     if det is not None and not is_missing(det[C.VALUE]):
-        goal = A.goal_comparison(det[C.VALUE], det[C.LOWER_CI], det[C.UPPER_CI], DETECTION_GOAL)
+        goal = goal_comparison(det[C.VALUE], det[C.LOWER_CI], det[C.UPPER_CI], DETECTION_GOAL)
         answers.append(
             f"The chlamydia detection rate among 15-24 year olds in {det[C.PERIOD]} was "
             f"{format_number(det[C.VALUE])} per 100,000, "
@@ -680,7 +682,7 @@ def _small_numbers_answers(ctx: ChapterContext) -> list[Html | str]:
     out: list[Html | str] = []
     if len(small):
         out.append(
-            "Values based on fewer than 10 events (comparisons and trends unreliable): "
+            f"Values based on fewer than {SMALL_NUMBER_EVENTS} events (comparisons and trends unreliable): "
             + "; ".join(labels[k] for k in small[C.KEY]) + "."
         )
     if len(withheld):
@@ -694,7 +696,7 @@ def _small_numbers_answers(ctx: ChapterContext) -> list[Html | str]:
             + "; ".join(labels[k] for k in counts[C.KEY]) + "."
         )
     if not out:
-        out.append("No indicator with a value rests on fewer than 10 events, and none is "
+        out.append(f"No indicator with a value rests on fewer than {SMALL_NUMBER_EVENTS} events, and none is "
                    "suppressed.")
     out.append("Due to small numbers in many indicators values can fluctuate widely across "
                "years, making trends more difficult to interpret.")
@@ -740,7 +742,7 @@ def dashboard(ctx: ChapterContext) -> Html:
         paragraph(
             f"One tile per indicator: {ctx.area_name}'s latest value and period, England's "
             "value, the comparison with England (word and colour) and the direction of travel "
-            "(symbol and words). † marks a value based on fewer than 10 events."
+            f"(symbol and words). † marks a value based on fewer than {SMALL_NUMBER_EVENTS} events."
         ),
     ]
     for code in _codes(ctx):
@@ -781,7 +783,8 @@ def introduction(ctx: ChapterContext) -> Html:
         paragraph(
             "The indicators come from the OHID Fingertips Sexual and Reproductive Health "
             "Profiles (profile 45), the source the 2016 strategy names for monitoring it, and "
-            "are compared with England (95% confidence intervals, Fingertips methods) and "
+            f"are compared with England ({ci_percent(ctx.confidence)} confidence intervals, "
+            "Fingertips methods) and "
             "ranked among the comparator areas. Local service data (clinic attendances, "
             "pharmacy consultations, travel times, engagement findings) are not part of this "
             "source; where the 2015 needs assessment quoted them they are shown as quotations "
@@ -874,10 +877,10 @@ def _implication_statements(ctx: ChapterContext, table: pd.DataFrame) -> list[st
         if not is_missing(rank) and not is_missing(n) and int(n) >= 4 and int(rank) > int(n) - 3:
             text += (f" It is {_rank_phrase(rank, n)} among its comparator areas (bottom "
                      "three).")
-        if str(row[C.TREND]).endswith("getting worse"):
+        if is_getting_worse(row[C.TREND]):
             text += " Its recent trend is getting worse."
         if bool(row[C.SMALL_NUMBERS]):
-            text += " It rests on fewer than 10 events, so this is uncertain."
+            text += f" It rests on fewer than {SMALL_NUMBER_EVENTS} events, so this is uncertain."
         out.append(text)
     return out
 
@@ -952,7 +955,7 @@ def section(ctx: ChapterContext, code: str) -> Html:
 def chlamydia_by_sex(ctx: ChapterContext) -> Html:
     """Chlamydia detection among 15-24 year olds by sex, with small counts withheld."""
     keys = {"Female": KEY_DETECT_F, "Male": KEY_DETECT_M, "Persons": KEY_DETECT}
-    split = A.sex_breakdown(ctx.rows, keys, ctx.area_code, england_code=ctx.england_code)
+    split = sex_breakdown(ctx.rows, keys, ctx.area_code, england_code=ctx.england_code)
     title = f"Chlamydia detection rate per 100,000 aged 15 to 24 by sex: {ctx.area_name} and England"
     parts: list[Html | str] = [heading(4, "Chlamydia detection by sex")]
     if split["value"].notna().sum() == 0:
@@ -981,8 +984,9 @@ def chlamydia_by_sex(ctx: ChapterContext) -> Html:
         ],
         "Population aged 15 to 24": split["denominator"],
     })
+    level = ci_percent(ctx.summary[C.CI_LEVEL].max()) if len(ctx.summary) else "95%"
     parts.append(frame_table(counts, caption=f"Chlamydia detection by sex in {ctx.area_name}: "
-                                             "values, 95% confidence intervals and counts",
+                                             f"values, {level} confidence intervals and counts",
                              decimals=[None, None, 1, 1, 1, None, None]))
     notes = []
     if split["count_suppressed"].any():
@@ -990,7 +994,7 @@ def chlamydia_by_sex(ctx: ChapterContext) -> Html:
                      "would reveal one through the published total.")
     small = split[split["small_numbers"]]
     for _, r in small.iterrows():
-        notes.append(f"{r['sex']}: based on fewer than 10 diagnoses; small numbers make this "
+        notes.append(f"{r['sex']}: based on fewer than {SMALL_NUMBER_EVENTS} diagnoses; small numbers make this "
                      "value unreliable.")
     if notes:
         parts.append(bullet_list(notes))
@@ -1000,11 +1004,11 @@ def chlamydia_by_sex(ctx: ChapterContext) -> Html:
 def chlamydia_funnel(ctx: ChapterContext) -> Html:
     """Funnel plot of chlamydia detection against population aged 15-24, all authorities."""
     key = KEY_DETECT
-    fd = A.funnel_data(ctx.rows, key, ctx.area_code, national_codes=ctx.national_codes,
+    fd = funnel_data(ctx.rows, key, ctx.area_code, national_codes=ctx.national_codes,
                        england_code=ctx.england_code, names=ctx.area_names)
     if fd is None:
         key = KEY_DETECT_F
-        fd = A.funnel_data(ctx.rows, key, ctx.area_code, national_codes=ctx.national_codes,
+        fd = funnel_data(ctx.rows, key, ctx.area_code, national_codes=ctx.national_codes,
                            england_code=ctx.england_code, names=ctx.area_names)
     title = "Chlamydia detection rate per 100,000 aged 15 to 24: funnel plot of all authorities"
     parts: list[Html | str] = [heading(4, "Funnel plot of chlamydia detection")]
@@ -1078,7 +1082,7 @@ def comparator_table(ctx: ChapterContext, *, period: str | None = None,
     Rows are the chapter's indicators; columns the subject area and its comparators in
     alphabetical order, then the subject's rank (1 = best) and the polarity used.
     """
-    ranking = A.comparator_ranking(ctx.rows, ctx.indicators, ctx.area_code, ctx.comparators.codes,
+    ranking = comparator_ranking(ctx.rows, ctx.indicators, ctx.area_code, ctx.comparators.codes,
                                    names=ctx.area_names, polarity=polarity, period=period)
     order = sorted(ctx.group_codes, key=lambda c: ctx.name_of(c))
     area_names = {c: ctx.name_of(c) for c in order}
@@ -1119,7 +1123,7 @@ def comparator_table(ctx: ChapterContext, *, period: str | None = None,
     )
     table = data_table(header, body, caption=caption, numeric=numeric, class_="comparators")
     link, _ = csv_link(ranking, "sexual_health_comparator_ranking", ctx.output_dir)
-    subj = A.subject_ranks(ranking)
+    subj = subject_ranks(ranking)
     ranked = subj[subj["rank"].notna()]
     best = ranked[(ranked["rank"] == 1) & ranked["polarity"].isin(list(_LETTER))]
     lines = [

@@ -1,4 +1,4 @@
-"""Indicator tables (chapters.md §1.2) and other accessible tables, each downloadable as CSV.
+"""Indicator tables (docs/chapters.md §1.2) and other accessible tables, each downloadable as CSV.
 
 The indicator table's columns, in order::
 
@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from ..analysis import columns as C
+from ..stats.disclosure import SMALL_NUMBER_EVENTS
 from ..stats.labels import Polarity
 from .format import (
     MISSING,
@@ -49,7 +50,7 @@ __all__ = [
     "write_csv",
 ]
 
-#: Column headings of the indicator table (chapters.md §1.2 plus CI and count).
+#: Column headings of the indicator table (docs/chapters.md §1.2 plus CI and count).
 INDICATOR_TABLE_HEADER: tuple[str, ...] = (
     "Indicator",
     "Sex",
@@ -73,7 +74,8 @@ RANK_CAPTION = (
     "Rank: 1 is calculated as the best (or lowest when no polarity is applied)."
 )
 SMALL_NUMBERS_NOTE = (
-    "† Based on fewer than 10 events: small numbers make this comparison and its trend "
+    f"† Based on fewer than {SMALL_NUMBER_EVENTS} events: small numbers make this comparison "
+    "and its trend "
     "unreliable."
 )
 

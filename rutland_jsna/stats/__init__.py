@@ -1,8 +1,9 @@
 """Fingertips statistical methods, vectorised over numpy/pandas columns.
 
-One module per statistical family (style.md convention 2); the public functions of
-design.md are re-exported here and listed in ``__all__``, each imported on first use. ``stats`` knows nothing of
-files, HTTP or HTML.
+One module per statistical family (docs/architecture.md convention 2); the public functions of
+docs/architecture.md are re-exported here and listed in ``__all__``, each imported on first use
+(so that importing one family, or the label enums, does not import SciPy and every other
+family; issue 18). ``stats`` knows nothing of files, HTTP or HTML.
 """
 
 from typing import TYPE_CHECKING
@@ -13,14 +14,17 @@ from .._lazy import lazy_exports
 #: ``rutland_jsna.stats.labels`` — the label enums every layer uses — or any one family does
 #: not import SciPy and every other family; issue 18)
 _FAMILIES = {
+    "CONFIDENCE_LEVELS": "_common", "check_confidence": "_common",
     "compare_to_benchmark": "compare", "compare_to_benchmark_two_levels": "compare",
     "compare_to_goal": "compare",
+    "DISCLOSURE_MAX_COUNT": "disclosure", "SMALL_NUMBER_EVENTS": "disclosure",
     "suppress_small_counts": "disclosure",
     "ESP2013": "dsr", "dsr_ci": "dsr",
     "FunnelSignificance": "funnel", "funnel_axis": "funnel", "funnel_baseline": "funnel",
     "funnel_limits": "funnel", "funnel_significance": "funnel",
     "Comparison": "labels", "GoalComparison": "labels", "Polarity": "labels", "Trend": "labels",
-    "TrendLabel": "labels", "trend_label": "labels",
+    "TrendLabel": "labels", "trend_label": "labels", "GETTING_BETTER": "labels",
+    "GETTING_WORSE": "labels", "is_getting_better": "labels", "is_getting_worse": "labels",
     "proportion_ci": "proportions",
     "QuintileReason": "quantiles", "quintile_bounds": "quantiles", "quintiles": "quantiles",
     "spine_percentiles": "quantiles",
@@ -32,8 +36,9 @@ _FAMILIES = {
 
 
 if TYPE_CHECKING:  # for type checkers and editors: the names as plain imports
+    from ._common import CONFIDENCE_LEVELS, check_confidence
     from .compare import compare_to_benchmark, compare_to_benchmark_two_levels, compare_to_goal
-    from .disclosure import suppress_small_counts
+    from .disclosure import DISCLOSURE_MAX_COUNT, SMALL_NUMBER_EVENTS, suppress_small_counts
     from .dsr import ESP2013, dsr_ci
     from .funnel import (
         FunnelSignificance,
@@ -42,7 +47,18 @@ if TYPE_CHECKING:  # for type checkers and editors: the names as plain imports
         funnel_limits,
         funnel_significance,
     )
-    from .labels import Comparison, GoalComparison, Polarity, Trend, TrendLabel, trend_label
+    from .labels import (
+        GETTING_BETTER,
+        GETTING_WORSE,
+        Comparison,
+        GoalComparison,
+        Polarity,
+        Trend,
+        TrendLabel,
+        is_getting_better,
+        is_getting_worse,
+        trend_label,
+    )
     from .proportions import proportion_ci
     from .quantiles import QuintileReason, quintile_bounds, quintiles, spine_percentiles
     from .ranking import rank_areas, rank_summary
@@ -51,12 +67,18 @@ if TYPE_CHECKING:  # for type checkers and editors: the names as plain imports
     from .trend import TrendReason, recent_trend
 
 __all__ = [
+    "CONFIDENCE_LEVELS",
+    "check_confidence",
     "Comparison",
     "GoalComparison",
     "Polarity",
     "Trend",
     "TrendLabel",
     "trend_label",
+    "GETTING_WORSE",
+    "GETTING_BETTER",
+    "is_getting_worse",
+    "is_getting_better",
     "proportion_ci",
     "rate_ci",
     "dsr_ci",
@@ -80,6 +102,8 @@ __all__ = [
     "funnel_baseline",
     "FunnelSignificance",
     "suppress_small_counts",
+    "DISCLOSURE_MAX_COUNT",
+    "SMALL_NUMBER_EVENTS",
 ]
 
 __getattr__, __dir__ = lazy_exports(__name__, _FAMILIES, __all__)

@@ -1,6 +1,6 @@
 """Private helpers shared by every statistical family: input coercion and validation.
 
-Validation happens once, at the public boundary (style.md convention 5). Messages name the
+Validation happens once, at the public boundary (docs/architecture.md convention 5). Messages name the
 argument, the rule broken, how many values break it and the first few positions, e.g.::
 
     numerator: 2 values are greater than the denominator (rule: numerator <= denominator)
@@ -20,7 +20,7 @@ from scipy.special import ndtri
 
 from .labels import Polarity
 
-#: The two confidence levels Fingertips uses. Anything else is rejected (style.md convention 4).
+#: The two confidence levels Fingertips uses. Anything else is rejected (docs/architecture.md convention 4).
 CONFIDENCE_LEVELS: tuple[float, float] = (0.95, 0.998)
 
 #: How many offending positions an error message lists.
@@ -38,8 +38,8 @@ def check_confidence(confidence: Any) -> float:
         return conf
     if conf in (95.0, 99.8):
         raise ValueError(
-            f"confidence: expected 0.95 or 0.998, got {confidence!r}; "
-            f"give the level as a fraction, e.g. confidence={conf / 100:g}"
+            f"confidence: expected 0.95 or 0.998, got {confidence!r}; did you mean "
+            f"{conf / 100:g}? (give the level as a fraction, e.g. confidence={conf / 100:g})"
         )
     raise ValueError(
         f"confidence: expected 0.95 or 0.998 (the two levels Fingertips publishes), got {confidence!r}"
@@ -49,7 +49,7 @@ def check_confidence(confidence: Any) -> float:
 def z_value(confidence: float) -> float:
     """Two-sided standard normal quantile, Φ⁻¹(1 − α/2), for a checked confidence level.
 
-    0.95 → 1.959963984540054, 0.998 → 3.090232306167813 (methods.md §0).
+    0.95 → 1.959963984540054, 0.998 → 3.090232306167813 (docs/methods.md §0).
     """
     conf = check_confidence(confidence)
     return float(ndtri(1.0 - (1.0 - conf) / 2.0))

@@ -6,13 +6,13 @@ on the **count scale**: divide by the denominator (and multiply by the multiplie
 for a rate.
 
 * :func:`poisson_count_limits` — the Fingertips rule: exact limits for counts below 10, Byar's
-  for counts of 10 or more (methods.md §2; PHEindicatormethods ``phe_rate``).
+  for counts of 10 or more (docs/methods.md §2; PHEindicatormethods ``phe_rate``).
 * :func:`byar_count_limits` — Byar's approximation for every count (Dobson DSR limits use it
-  whatever the count; methods.md §3.1).
+  whatever the count; docs/methods.md §3.1).
 * :func:`exact_count_limits` — the exact chi-square limits for every count.
 
 Also home to the output-column names and the frame builder shared by the CI families, so
-that every family returns the same columns (style.md convention 3).
+that every family returns the same columns (docs/architecture.md convention 3).
 
 References
 ----------
@@ -44,7 +44,7 @@ from ._common import (
 #: Counts below this use the exact (chi-square) limits in :func:`poisson_count_limits`.
 EXACT_BELOW = 10
 
-#: Output columns of the CI families (style.md convention 3).
+#: Output columns of the CI families (docs/architecture.md convention 3).
 VALUE = "value"
 RATIO = "ratio"
 LOWER_CI = "lower_ci"
@@ -228,7 +228,7 @@ def poisson_count_limits(count: object, confidence: float = 0.95) -> tuple[np.nd
       for ``x = 0`` the lower limit is exactly 0 (SciPy's ``chi2.ppf(q, 0)`` is NaN, R's
       ``qchisq`` is 0).
     * ``x >= 10``: Byar's approximation (:func:`byar_count_limits`).
-    * Threshold 10 as in PHEindicatormethods and the technical guidance (methods.md §10 notes
+    * Threshold 10 as in PHEindicatormethods and the technical guidance (docs/methods.md §10 notes
       an older spreadsheet that used 389).
 
     References

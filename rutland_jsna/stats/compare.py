@@ -1,15 +1,15 @@
 """Comparison of local values with a benchmark (England, a parent area) or with a goal.
 
-Fingertips benchmarking, methods.md §5:
+Fingertips benchmarking, docs/methods.md §5:
 
 * :func:`compare_to_benchmark` — comparator method 1, "Confidence intervals overlapping
   reference value": is the benchmark's *value* inside the local confidence interval?
 * :func:`compare_to_benchmark_two_levels` — comparator method 17, the 95% and 99.8% intervals
-  together, five outcomes, with the level kept in its own column (methods.md §10 "Codes 4/5").
+  together, five outcomes, with the level kept in its own column (docs/methods.md §10 "Codes 4/5").
 * :func:`compare_to_goal` — the "Compared to goal" Red/Amber/Green of range and single-threshold
   goals (FT ``RangeTargetComparer``, ``SingleValueTargetComparer``).
 
-Two tiers (style.md convention 2): a private primitive turns value, limits and benchmark into a
+Two tiers (docs/architecture.md convention 2): a private primitive turns value, limits and benchmark into a
 raw direction code (lower / similar / higher, optionally with the 99.8% level), and the public
 functions validate, apply polarity and return the exact Fingertips words from
 :mod:`rutland_jsna.stats.labels`. Everything is vectorised; benchmark, goal and polarity may be
@@ -41,7 +41,7 @@ __all__ = [
     "compare_to_goal",
 ]
 
-#: Output columns of :func:`compare_to_benchmark_two_levels` (style.md convention 3).
+#: Output columns of :func:`compare_to_benchmark_two_levels` (docs/architecture.md convention 3).
 COMPARISON_COLUMNS: tuple[str, str] = ("comparison", "level")
 
 #: ``level`` words of :func:`compare_to_benchmark_two_levels`: the smallest confidence level at
@@ -56,7 +56,7 @@ _NONE, _LOWER, _SIMILAR, _HIGHER = 0, 1, 2, 3
 def _prepare(**raw: Any) -> tuple[dict[str, np.ndarray], pd.Index | None, int]:
     """Coerce named inputs to float arrays, broadcast length-1 ones, pick the output index.
 
-    The index is that of the first Series input with the full length (style.md convention 7:
+    The index is that of the first Series input with the full length (docs/architecture.md convention 7:
     Series in, same index out); inputs are aligned by position, not by label.
     """
     arrays: dict[str, np.ndarray] = {}
@@ -152,7 +152,7 @@ def compare_to_benchmark(
     ----------
     value, lower_ci, upper_ci : array-like of float
         Local values and their confidence limits at the indicator's comparison level (95% for
-        most local-authority indicators, 99.8% where so configured; methods.md §5.2). Lists,
+        most local-authority indicators, 99.8% where so configured; docs/methods.md §5.2). Lists,
         numpy arrays and Series give the same result.
     benchmark : float or array-like of float
         One benchmark value for all rows, or one per row.
@@ -175,15 +175,15 @@ def compare_to_benchmark(
 
     Notes
     -----
-    Any missing value, limit or benchmark gives "Not compared" (methods.md §5.7). A value lying
+    Any missing value, limit or benchmark gives "Not compared" (docs/methods.md §5.7). A value lying
     outside its own interval (which consistent data never have) is judged by the value, as
-    Fingertips does (FingertipsNext judges by the interval; methods.md §10).
+    Fingertips does (FingertipsNext judges by the interval; docs/methods.md §10).
 
     References
     ----------
     Fingertips source ``PholioVisualisationWS/Analysis/SingleOverlappingCIsForOneCILevelComparer.cs``
     and ``Export/SignificanceFormatter.cs`` (``ukhsa-collaboration/fingertips-open``); Fingertips
-    Public Health Technical Guidance, "Comparisons with benchmarks"; methods.md §5.2.
+    Public Health Technical Guidance, "Comparisons with benchmarks"; docs/methods.md §5.2.
 
     Examples
     --------
@@ -222,7 +222,7 @@ def compare_to_benchmark_two_levels(
     Polarity then gives the words exactly as :func:`compare_to_benchmark` (Better/Worse,
     Lower/Higher, Not compared). Fingertips' legend "Better 99.8%" is ``comparison="Better"``
     with ``level="99.8%"``: the CSV prints both levels with the same word, so the level is kept
-    in its own column (methods.md §10 "Codes 4/5").
+    in its own column (docs/methods.md §10 "Codes 4/5").
 
     Parameters
     ----------
@@ -256,7 +256,7 @@ def compare_to_benchmark_two_levels(
     ----------
     Fingertips source ``PholioVisualisationWS/Analysis/SingleOverlappingCIsForTwoCILevelsComparer.cs``
     and ``AnalysisTest/SingleOverlappingCIsForTwoCILevelsComparerTest.cs``; legend
-    ``legend-compare-areas.component.html``; methods.md §5.3.
+    ``legend-compare-areas.component.html``; docs/methods.md §5.3.
 
     Examples
     --------
@@ -370,7 +370,7 @@ def compare_to_goal(
     ----------
     Fingertips source ``PholioVisualisationWS/Analysis/RangeTargetComparer.cs``,
     ``SingleValueTargetComparer.cs``, ``TargetComparerFactory.cs`` and
-    ``Export/SignificanceFormatter.GetTargetLabel``; methods.md §5.6.
+    ``Export/SignificanceFormatter.GetTargetLabel``; docs/methods.md §5.6.
 
     Examples
     --------

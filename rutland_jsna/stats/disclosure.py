@@ -1,4 +1,4 @@
-"""Small-number disclosure control for counts we publish (ecosystem.md §4).
+"""Small-number disclosure control for counts we publish (docs/methods.md §9).
 
 Fingertips blanks values it suppresses and says so in the value note ("Value suppressed for
 disclosure control due to small count"); a JSNA must carry that through and never
@@ -36,10 +36,16 @@ __all__ = [
     "suppress_small_counts",
 ]
 
+#: Counts from 1 to this are never shown (the Fingertips disclosure convention, docs/methods.md §9).
+DISCLOSURE_MAX_COUNT = 4
+#: A value resting on fewer events than this is "small numbers": its comparison and trend are
+#: unreliable (docs/methods.md §9). The one threshold every layer uses.
+SMALL_NUMBER_EVENTS = 10
+
 #: What a suppressed cell shows in a published table.
 SUPPRESSION_MARK = "*"
 
-#: Output columns of :func:`suppress_small_counts` (style.md convention 3).
+#: Output columns of :func:`suppress_small_counts` (docs/architecture.md convention 3).
 DISCLOSURE_COLUMNS: tuple[str, str, str] = ("count", "suppressed", "reason")
 
 #: ``reason`` of a cell withheld so that a group total cannot reveal another suppressed cell.
@@ -70,7 +76,7 @@ def suppress_small_counts(
     counts: Any,
     *,
     lower: float = 1,
-    upper: float = 4,
+    upper: float = DISCLOSURE_MAX_COUNT,
     groups: Any = None,
     show_zero: bool = True,
 ) -> pd.DataFrame:
@@ -117,7 +123,7 @@ def suppress_small_counts(
 
     References
     ----------
-    ecosystem.md §4 (Fingertips value notes; ONS-derived guidance summarised by Cambridgeshire
+    docs/methods.md §9 (Fingertips value notes; ONS-derived guidance summarised by Cambridgeshire
     County Council public health intelligence, 2013; NHS England/HES suppression of 1–7 with
     "*"; stricter "< 10" norms with secondary suppression for sensitive topics).
 

@@ -34,13 +34,13 @@ from ._poisson import LOWER_CI, UPPER_CI, VALUE, _byar, check_multiplier
 
 __all__ = ["ESP2013", "dsr_ci"]
 
-#: Output columns after the ``by`` columns (style.md convention 3).
+#: Output columns after the ``by`` columns (docs/architecture.md convention 3).
 TOTAL_COUNT = "total_count"
 TOTAL_POPULATION = "total_population"
 REASON = "reason"
 DSR_COLUMNS: tuple[str, ...] = (TOTAL_COUNT, TOTAL_POPULATION, VALUE, LOWER_CI, UPPER_CI, REASON)
 
-#: Groups with fewer events than this are not given a value (methods.md §3.1; Morris 2018).
+#: Groups with fewer events than this are not given a value (docs/methods.md §3.1; Morris 2018).
 MIN_TOTAL_COUNT = 10
 
 #: ``reason`` strings (empty string when a value is given).
@@ -61,7 +61,7 @@ def _load_esp2013() -> pd.Series:
 
 
 #: European Standard Population 2013: 19 bands "0-4", "5-9", …, "85-89", "90+" → weights
-#: summing to 100,000 (PHEindicatormethods ``esp2013``; methods.md §3.2).
+#: summing to 100,000 (PHEindicatormethods ``esp2013``; docs/methods.md §3.2).
 ESP2013: pd.Series = _load_esp2013()
 
 

@@ -1,4 +1,4 @@
-"""Funnel-plot control limits and outlier labels, the PHEindicatormethods method (methods.md §8).
+"""Funnel-plot control limits and outlier labels, the PHEindicatormethods method (docs/methods.md §8).
 
 A funnel plot shows each area's value against its denominator with control limits around a
 baseline (usually the average of all areas) at "2 sigma" (95%, 0.025 in each tail) and
@@ -21,7 +21,7 @@ excludes the baseline.
   ``O = chdtriv(α/2, 2E) / 2`` (``scipy.special.chdtriv``, vectorised; agreement with PIM's
   bisection to its 1e-7 step).
 
-Two tiers (style.md convention 2): private array primitives (:func:`_proportion_limits`,
+Two tiers (docs/architecture.md convention 2): private array primitives (:func:`_proportion_limits`,
 :func:`_poisson_limits`, :func:`_count_interval`) and the public functions, which validate.
 """
 
@@ -49,7 +49,7 @@ __all__ = [
     "funnel_significance",
 ]
 
-#: Output columns of :func:`funnel_limits` (style.md convention 3).
+#: Output columns of :func:`funnel_limits` (docs/architecture.md convention 3).
 FUNNEL_COLUMNS: tuple[str, ...] = (
     "denominator",
     "lower_95",
@@ -65,7 +65,7 @@ FUNNEL_KINDS: tuple[str, str] = ("proportion", "rate")
 DEFAULT_MULTIPLIER: dict[str, float] = {"proportion": 100.0, "rate": 100_000.0}
 
 #: Counts below this use the exact Poisson interval in the significance test, at or above it
-#: Byar's approximation (PIM ``funnel_ratio_significance``; methods.md §2).
+#: Byar's approximation (PIM ``funnel_ratio_significance``; docs/methods.md §2).
 EXACT_COUNT_THRESHOLD = 10
 
 _LEVELS = (0.95, 0.998)
@@ -187,7 +187,7 @@ def _signif_ceiling(x: float) -> float:
 
 
 def funnel_axis(denominator: Any, *, n_points: int = 100) -> np.ndarray:
-    """Denominators at which to draw funnel lines: PIM's geometric axis (methods.md §8 "Axis").
+    """Denominators at which to draw funnel lines: PIM's geometric axis (docs/methods.md §8 "Axis").
 
     The axis runs from 0 (if the largest denominator is more than twice the smallest, else the
     smallest rounded down to its leading digit after taking 95%) — but never below 1 — to the
@@ -222,7 +222,7 @@ def funnel_axis(denominator: Any, *, n_points: int = 100) -> np.ndarray:
     References
     ----------
     PHEindicatormethods ``R/Funnels.R`` (``phe_funnels``: ``signif.floor``,
-    ``signif.ceiling`` and the 100-point loop); methods.md §8.
+    ``signif.ceiling`` and the 100-point loop); docs/methods.md §8.
 
     Examples
     --------
@@ -360,7 +360,7 @@ def funnel_limits(
     ``R/utils.R`` (``poisson_funnel``, ``poisson_cis``), ``ukhsa-collaboration/PHEindicatormethods``;
     Fingertips Public Health Technical Guidance, funnel plots; Spiegelhalter (2005), "Funnel
     plots for comparing institutional performance", Statistics in Medicine 24:1185–1202;
-    methods.md §8.
+    docs/methods.md §8.
 
     Examples
     --------
@@ -446,7 +446,7 @@ def funnel_significance(
     References
     ----------
     PHEindicatormethods ``R/Funnels.R`` (``phe_funnel_significance``) and ``R/utils.R``
-    (``funnel_ratio_significance``); methods.md §8.
+    (``funnel_ratio_significance``); docs/methods.md §8.
 
     Examples
     --------

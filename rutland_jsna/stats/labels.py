@@ -1,6 +1,6 @@
 """Exact Fingertips label strings, as enums whose values are the published words.
 
-Sources (see ``methods.md`` §5.1, §5.7, §6.6, §7.1 in the project's shared docs):
+Sources (see ``docs/methods.md`` §5.1, §5.7, §6.6, §7.1 in the project's shared docs):
 
 * comparison labels: FT ``Export/SignificanceFormatter.GetLabel`` ("Better", "Similar",
   "Worse", "Lower", "Higher", "Not compared");
@@ -80,7 +80,7 @@ class Comparison(StrEnum):
 
     The words are Fingertips' CSV/legend labels. The 99.8% outcomes of the two-level method
     (Fingertips method 17) use the same words as the 95% ones; the level is kept in a separate
-    field (methods.md §10 "Codes 4/5"), and their colours are ``COMPARISON_COLOURS[f"{word} 99.8%"]``.
+    field (docs/methods.md §10 "Codes 4/5"), and their colours are ``COMPARISON_COLOURS[f"{word} 99.8%"]``.
     """
 
     BETTER = "Better"
@@ -123,7 +123,7 @@ class TrendLabel(StrEnum):
 
 
 def trend_label(trend: Trend, polarity: Polarity) -> TrendLabel:
-    """Apply polarity to a trend marker (methods.md §6.6 table)."""
+    """Apply polarity to a trend marker (docs/methods.md §6.6 table)."""
     trend = Trend(trend)
     polarity = Polarity(polarity)
     if trend is Trend.NO_CHANGE:
@@ -138,11 +138,29 @@ def trend_label(trend: Trend, polarity: Polarity) -> TrendLabel:
     return TrendLabel.INCREASING if up else TrendLabel.DECREASING
 
 
-#: Quintile legend words, category 1..5 (methods.md §7.1 step 7).
+#: The directions of travel that mean "getting worse" / "getting better" (docs/methods.md §6.6): the
+#: one rule the chapters, legends and sentences use.
+GETTING_WORSE: frozenset[str] = frozenset({TrendLabel.INCREASING_WORSE, TrendLabel.DECREASING_WORSE})
+GETTING_BETTER: frozenset[str] = frozenset(
+    {TrendLabel.INCREASING_BETTER, TrendLabel.DECREASING_BETTER}
+)
+
+
+def is_getting_worse(label: object) -> bool:
+    """True for "Increasing and getting worse" and "Decreasing and getting worse"."""
+    return isinstance(label, str) and label in GETTING_WORSE
+
+
+def is_getting_better(label: object) -> bool:
+    """True for "Increasing and getting better" and "Decreasing and getting better"."""
+    return isinstance(label, str) and label in GETTING_BETTER
+
+
+#: Quintile legend words, category 1..5 (docs/methods.md §7.1 step 7).
 QUINTILE_LABELS_RAG = ("Best", "Better", "Middle", "Worse", "Worst")
 QUINTILE_LABELS_NO_JUDGEMENT = ("Lowest", "Low", "Middle", "High", "Highest")
 
-#: Fingertips benchmark colours (FT ``shared.ts`` class ``Colour``; methods.md §5.8).
+#: Fingertips benchmark colours (FT ``shared.ts`` class ``Colour``; docs/methods.md §5.8).
 COMPARISON_COLOURS: dict[str, str] = {
     "Better": "#92D050",
     "Similar": "#FFC000",

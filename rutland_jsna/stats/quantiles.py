@@ -1,4 +1,4 @@
-"""Quintiles and spine-chart percentiles, the Fingertips percentile-bound method (methods.md §7).
+"""Quintiles and spine-chart percentiles, the Fingertips percentile-bound method (docs/methods.md §7).
 
 Fingertips' percentile (FT ``ValueCategoriesCalculator.CalculatePercentile``) is Excel's
 ``PERCENTILE.INC``: for ``k`` sorted values ``v_1 <= ... <= v_k`` and fraction ``f``, with
@@ -12,7 +12,7 @@ Quintile bounds are ``[min, P(0.2), P(0.4), P(0.6), P(0.8), max]`` and a value's
 the smallest ``i`` in 1..5 with ``value <= bound_i`` (ties at a bound fall in the lower
 category; equal values always share one). Spine charts use min, P5, P25, median, P75, P95, max.
 
-Two tiers (style.md convention 2): :func:`_group_percentiles` computes percentiles for any
+Two tiers (docs/architecture.md convention 2): :func:`_group_percentiles` computes percentiles for any
 number of groups at once from one sort (no Python loop per group); :func:`quintiles` and
 :func:`spine_percentiles` validate and label.
 """
@@ -50,7 +50,7 @@ MIN_VALUES_QUINTILES = 5
 #: ``AreEnoughValuesToCalculatePercentiles``: ``Count > 3``).
 MIN_VALUES_SPINE = 4
 
-#: Output columns of :func:`quintiles` (style.md convention 3).
+#: Output columns of :func:`quintiles` (docs/architecture.md convention 3).
 QUINTILE_COLUMNS: tuple[str, str, str] = ("quintile", "label", "reason")
 
 #: Output columns of :func:`spine_percentiles`.
@@ -164,7 +164,7 @@ def quintiles(values: Any, polarity: Any, *, by: Any = None) -> pd.DataFrame:
     quintile by value is still informative, so it is computed here and labelled like "No
     judgement" (Fingertips does not offer quintiles for such indicators). The method keeps
     tied values together and can give unequal group sizes; FingertipsNext's SQL ``NTILE(5)``
-    splits by row count instead and can disagree (methods.md §7.1, §10). The published CSV's
+    splits by row count instead and can disagree (docs/methods.md §7.1, §10). The published CSV's
     "Lowest quintile" … "Highest quintile" words are keyed on the category number, which is
     reversed for high is good; we label by value order and by best/worst instead (§10).
     Values are compared with the bounds at the bounds' precision (10 decimal places). Fingertips
@@ -179,7 +179,7 @@ def quintiles(values: Any, polarity: Any, *, by: Any = None) -> pd.DataFrame:
     Fingertips source ``PholioVisualisationWS/Analysis/ValueCategoriesCalculator.cs``,
     ``QuintilesComparer.cs``, legends ``legend-compare-areas.component.html``
     (``ukhsa-collaboration/fingertips-open``); Microsoft Excel ``PERCENTILE.INC``;
-    methods.md §7.1.
+    docs/methods.md §7.1.
 
     Examples
     --------
@@ -256,7 +256,7 @@ def spine_percentiles(values: Any, *, by: Any = None) -> pd.DataFrame:
     References
     ----------
     Fingertips source ``PholioVisualisationWS/Analysis/IndicatorStatsCalculator.cs`` and
-    ``ValueCategoriesCalculator.cs``; methods.md §7.4.
+    ``ValueCategoriesCalculator.cs``; docs/methods.md §7.4.
 
     Examples
     --------
@@ -322,7 +322,7 @@ def quintile_bounds(values: Any, *, by: Any = None) -> pd.DataFrame:
     References
     ----------
     Fingertips source ``PholioVisualisationWS/Analysis/ValueCategoriesCalculator.cs``;
-    methods.md §7.1.
+    docs/methods.md §7.1.
 
     Examples
     --------

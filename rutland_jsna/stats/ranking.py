@@ -1,10 +1,10 @@
-"""Ranking areas among their comparators, the Fingertips convention (methods.md §7.3).
+"""Ranking areas among their comparators, the Fingertips convention (docs/methods.md §7.3).
 
 Rank 1 is the best area: for "High is good" the highest value; for every other polarity ("Low
 is good", "No judgement", "Not applicable") the lowest value. Ties share the minimum rank
 (competition ranking: 1, 2, 2, 4) and missing values are not ranked. This is Fingertips'
 ``AreaRankBuilder``; it is *not* fingertipsR's ``rank = TRUE`` (plain ascending ranks with
-average ties), which would give different numbers (methods.md §7.3, §10).
+average ties), which would give different numbers (docs/methods.md §7.3, §10).
 
 :func:`rank_areas` ranks every value (within groups if ``by`` is given) and
 :func:`rank_summary` gives, per group, what a report prints beside the rank: how many areas
@@ -26,7 +26,7 @@ from .labels import Polarity
 
 __all__ = ["RANK_SUMMARY_COLUMNS", "rank_areas", "rank_summary"]
 
-#: Output columns of :func:`rank_summary` (style.md convention 3).
+#: Output columns of :func:`rank_summary` (docs/architecture.md convention 3).
 RANK_SUMMARY_COLUMNS: tuple[str, str, str] = ("n_ranked", "best", "worst")
 
 
@@ -143,7 +143,7 @@ def rank_areas(values: Any, polarity: Any, by: Any = None) -> pd.Series:
     References
     ----------
     Fingertips source ``PholioVisualisationWS/DataConstruction/AreaRankBuilder.cs`` and
-    ``RankDataList.cs`` (``ukhsa-collaboration/fingertips-open``); methods.md §7.3.
+    ``RankDataList.cs`` (``ukhsa-collaboration/fingertips-open``); docs/methods.md §7.3.
 
     Examples
     --------
@@ -188,7 +188,7 @@ def rank_summary(values: Any, polarity: Any, by: Any = None) -> pd.DataFrame:
     References
     ----------
     Fingertips source ``DataConstruction/AreaRankBuilder.cs`` (min/max and count of ranked
-    values); methods.md §7.3.
+    values); docs/methods.md §7.3.
 
     Examples
     --------

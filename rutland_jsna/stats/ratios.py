@@ -159,7 +159,7 @@ def observed_expected_ci(
     -----
     Limits ``O_L / E`` and ``O_U / E`` with the Poisson limits of ``O``: exact chi-square limits
     for ``O < 10`` (lower 0 when ``O = 0``), Byar's approximation otherwise — the rule of
-    PHEindicatormethods ``calculate_ISRatio``/``calculate_ISRate`` (methods.md §4.1–4.2).
+    PHEindicatormethods ``calculate_ISRatio``/``calculate_ISRate`` (docs/methods.md §4.1–4.2).
     ``E`` is treated as fixed (its sampling error is ignored, as in Fingertips). Missing
     inputs give NaN.
 

@@ -1,6 +1,6 @@
-"""Recent-trend ("direction of travel") markers, the Fingertips method (methods.md §6).
+"""Recent-trend ("direction of travel") markers, the Fingertips method (docs/methods.md §6).
 
-Two tiers (style.md convention 2): private array primitives that work on ``(groups, 5)``
+Two tiers (docs/architecture.md convention 2): private array primitives that work on ``(groups, 5)``
 matrices — the chi-square test for linear trend on counts (Armitage) with the logit slope,
 the inverse-variance weighted regression on values with standard errors from 95% CIs, and the
 leave-one-out slopes of the robustness rule — and the public :func:`recent_trend`, which
@@ -33,15 +33,15 @@ __all__ = [
     "recent_trend",
 ]
 
-#: Number of most recent annual points the marker uses (methods.md §6.2).
+#: Number of most recent annual points the marker uses (docs/methods.md §6.2).
 TREND_POINTS = 5
 
 #: χ²₁ critical value at p = 0.002 as hard-coded by the reference implementation (PIM-TM
-#: ``test_statistic > 9.5495``; methods.md §6.6). The exact quantile is 9.549535706083237; the
+#: ``test_statistic > 9.5495``; docs/methods.md §6.6). The exact quantile is 9.549535706083237; the
 #: reference vectors are reproduced with either (tests/test_stats_trend.py checks both).
 CHI_SQUARE_CRITICAL = 9.5495
 
-#: Output columns after the ``by`` columns, always in this order (style.md convention 3).
+#: Output columns after the ``by`` columns, always in this order (docs/architecture.md convention 3).
 TREND_COLUMNS: tuple[str, ...] = (
     "trend",
     "label",
@@ -67,7 +67,8 @@ class TrendReason(StrEnum):
     """Why a group got its marker (the ``reason`` column).
 
     Values shared with PHEindicatormethods' ``recent_trend_reason`` are spelled as there;
-    ``GAP``, ``ZERO_OR_ALL`` and ``ZERO_WIDTH_CI`` are this package's (methods.md §10).
+    ``GAP``, ``ZERO_OR_ALL``, ``ZERO_DENOMINATOR`` and ``ZERO_WIDTH_CI`` are this package's
+    (docs/methods.md §10).
     """
 
     DUPLICATE_PERIODS = "Duplicate years in group"
@@ -75,7 +76,8 @@ class TrendReason(StrEnum):
     GAP = "Time periods not consecutive"
     MISSING_VALUES = "Missing values"
     MISSING_CI = "Missing at least one confidence interval value"
-    ZERO_OR_ALL = "Numerator is zero or equal to the denominator"
+    ZERO_OR_ALL = "Numerator is zero or equal to the denominator in every period"
+    ZERO_DENOMINATOR = "Denominator is zero"
     ZERO_WIDTH_CI = "Zero-width confidence interval"
     OUTLIER = "Outlier found"
     SIGNIFICANT = "No outliers and significant trend"
@@ -95,7 +97,7 @@ def _leave_one_out_matrix(k: int) -> np.ndarray:
 def _ols_slopes(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """OLS slope of ``y`` on ``t`` per row, and the k leave-one-out slopes per row.
 
-    ``β = (k·Σyt − Σy·Σt) / (k·Σt² − (Σt)²)`` (methods.md §6.3).
+    ``β = (k·Σyt − Σy·Σt) / (k·Σt² − (Σt)²)`` (docs/methods.md §6.3).
     """
     k = y.shape[1]
     loo = _leave_one_out_matrix(k)
@@ -110,22 +112,45 @@ def _ols_slopes(y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _proportion_trend(
     r: np.ndarray, n: np.ndarray, t: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Armitage χ² test for linear trend, logit slope, leave-one-out slopes, zero tolerance.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Armitage χ² test for linear trend, its direction, leave-one-out directions, tolerance.
 
-    ``χ² = N (N·Σrt − R·Σnt)² / [R (N − R)(N·Σnt² − (Σnt)²)]`` with ``N = Σn``, ``R = Σr``;
-    the slope is that of ``ln(p / (1 − p))`` on ``t`` (methods.md §6.3). Rows must have
-    0 < r < n and at least two distinct ``t``.
+    ``χ² = N (N·Σrt − R·Σnt)² / [R (N − R)(N·Σnt² − (Σnt)²)]`` with ``N = Σn``, ``R = Σr``
+    (docs/methods.md §6.3), defined whenever 0 < R < N — also when a single period has no events
+    (or all events), as Fingertips and the PHEindicatormethods trend branch compute it. The
+    direction is the OLS slope of ``ln(p / (1 − p))`` on ``t`` where every logit is finite
+    (0 < r < n throughout); where one is not, the slope is undefined and the direction (and
+    the leave-one-out directions of the robustness rule) come instead from Armitage's
+    statistic ``U = N·Σrt − R·Σnt``, whose sign is that of the trend the χ² tests and which
+    is defined with zeros. Rows must have n > 0 and at least two distinct ``t``.
+
+    Returns ``(chi_square, slope, direction, loo_direction, zero_tol)``: ``slope`` is the
+    logit slope (NaN where undefined); ``direction``/``loo_direction`` are what the decision
+    rule reads (the logit slopes, or U).
     """
     big_n = n.sum(1)
     big_r = r.sum(1)
     s_nt = (n * t).sum(1)
-    num = big_n * (big_n * (r * t).sum(1) - big_r * s_nt) ** 2
+    u = big_n * (r * t).sum(1) - big_r * s_nt
+    num = big_n * u**2
     den = big_r * (big_n - big_r) * (big_n * (n * t * t).sum(1) - s_nt**2)
     chi_square = num / den
-    logit = np.log(r / (n - r))
+    finite = np.all((r > 0) & (r < n), axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logit = np.log(r / (n - r))
+    logit = np.where(finite[:, None], logit, 0.0)
     slope, loo = _ols_slopes(logit, t)
-    return chi_square, slope, loo, ZERO_SLOPE_RTOL * np.abs(logit).max(1)
+    tol = ZERO_SLOPE_RTOL * np.abs(logit).max(1)
+    # Armitage's U and its leave-one-out values, for the series with a zero or full count.
+    k = r.shape[1]
+    keep = _leave_one_out_matrix(k)
+    loo_n, loo_r = n @ keep.T, r @ keep.T
+    loo_u = loo_n * ((r * t) @ keep.T) - loo_r * ((n * t) @ keep.T)
+    u_tol = ZERO_SLOPE_RTOL * (big_n * (r * np.abs(t)).sum(1) + big_r * (n * np.abs(t)).sum(1))
+    direction = np.where(finite, slope, u)
+    loo_direction = np.where(finite[:, None], loo, loo_u)
+    tol = np.where(finite, tol, u_tol)
+    return chi_square, np.where(finite, slope, np.nan), direction, loo_direction, tol
 
 
 def _weighted_trend(
@@ -134,7 +159,7 @@ def _weighted_trend(
     """Weighted regression of ``y`` on ``t``: χ², slope, leave-one-out slopes, zero tolerance.
 
     ``σ = (U − L) / (2·Φ⁻¹(0.975))``, ``w = 1/σ²``; ``β = (S1·Sty − St·Sy)/D``,
-    ``Var(β) = S1/D``, ``χ² = β²/Var(β)``, ``D = S1·Stt − St²`` (methods.md §6.4).
+    ``Var(β) = S1/D``, ``χ² = β²/Var(β)``, ``D = S1·Stt − St²`` (docs/methods.md §6.4).
     Rows must have U > L everywhere.
     """
     sigma = (upper - lower) / (2.0 * z_value(0.95))
@@ -160,7 +185,7 @@ def _decide(
     zero_tol: np.ndarray,
     critical: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Trend and reason codes from χ², the slope and the leave-one-out slopes (methods.md §6.5-6).
+    """Trend and reason codes from χ², the slope and the leave-one-out slopes (docs/methods.md §6.5-6).
 
     Significant iff χ² > ``critical``; the robustness rule then needs every leave-one-out slope
     to have the full slope's sign, an exactly-zero slope counting as a change of sign (as R's
@@ -364,7 +389,7 @@ def recent_trend(
         Value and 95% confidence-limit columns, on the same scale; required by, and only
         allowed with, ``method="ci"``.
     method : {"proportion", "ci"}
-        Test to use (methods.md §6.3 and §6.4).
+        Test to use (docs/methods.md §6.3 and §6.4).
     polarity : Polarity, str or None
         A :class:`~rutland_jsna.stats.labels.Polarity` (or its value, e.g. ``"High is good"``)
         for every group, or the name of a column holding one polarity per group. ``None``,
@@ -388,7 +413,9 @@ def recent_trend(
             The test statistic (NaN when the trend cannot be calculated).
         ``slope``
             Slope per year: of the logit of the proportion (``"proportion"``) or of the value
-            (``"ci"``); NaN when the trend cannot be calculated.
+            (``"ci"``); NaN when the trend cannot be calculated, or when a count in the
+            window is 0 or equals its denominator (the logit slope is infinite; the direction
+            then comes from Armitage's U, see Notes).
         ``points_used``
             Number of periods examined: the group's most recent ``min(5, rows)`` periods.
         ``latest_period``
@@ -411,8 +438,11 @@ def recent_trend(
     precedence, a period occurs twice in the group (anywhere, not only among the latest 5);
     the group has fewer than 5 periods; the latest 5 periods are not consecutive years; any
     of them has a missing count, denominator or value ("Missing values") or a missing
-    confidence limit; for proportions a count is 0 or equals its denominator (the logit is
-    infinite; methods.md §10 choice); for ``"ci"`` a confidence interval has zero width.
+    confidence limit; for proportions a denominator is 0, or every count is 0 (or every
+    count equals its denominator: χ² is 0/0); for ``"ci"`` a confidence interval has zero
+    width. A single zero count (or a count equal to its denominator) does not stop the test:
+    χ² is defined, and the direction of a significant trend comes from Armitage's statistic
+    ``U = N·Σrt − R·Σnt`` because the logit slope is infinite (``slope`` is then NaN).
     Missing values outside the latest 5 periods do not matter.
 
     Time is centred on the middle of the 5 periods before the sums are formed; χ² and the
@@ -519,7 +549,8 @@ def recent_trend(
         r, n = mats["numerator"], mats["denominator"]
         problems += [
             (TrendReason.MISSING_VALUES, np.any(np.isnan(r) | np.isnan(n), axis=1)),
-            (TrendReason.ZERO_OR_ALL, np.any((r == 0) | (r == n), axis=1)),
+            (TrendReason.ZERO_DENOMINATOR, np.any(n == 0, axis=1)),
+            (TrendReason.ZERO_OR_ALL, (r.sum(1) == 0) | (r.sum(1) == n.sum(1))),
         ]
     else:
         lo, hi = mats["lower_ci"], mats["upper_ci"]
@@ -537,12 +568,13 @@ def recent_trend(
     calc = cand[ok]
     tc = t[ok] - t[ok].mean(axis=1, keepdims=True)
     if method == "proportion":
-        stat, beta, loo, tol = _proportion_trend(
+        stat, beta, direction, loo, tol = _proportion_trend(
             mats["numerator"][ok], mats["denominator"][ok], tc)
     else:
         stat, beta, loo, tol = _weighted_trend(
             mats["value"][ok], mats["lower_ci"][ok], mats["upper_ci"][ok], tc)
-    trend[calc], reason[calc] = _decide(stat, beta, loo, tol, CHI_SQUARE_CRITICAL)
+        direction = beta
+    trend[calc], reason[calc] = _decide(stat, direction, loo, tol, CHI_SQUARE_CRITICAL)
     chi_square[calc], slope[calc] = stat, beta
 
     latest = raw_period[order[ends - 1]].astype(np.int64) if n_groups else np.empty(0, np.int64)
