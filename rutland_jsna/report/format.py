@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..stats.disclosure import DISCLOSURE_MAX_COUNT
+from ..stats.thresholds import DISCLOSURE_MAX_COUNT
 from .html import Html, esc, is_pandas_missing
 
 __all__ = [

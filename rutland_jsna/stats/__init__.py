@@ -17,7 +17,7 @@ _FAMILIES = {
     "CONFIDENCE_LEVELS": "_common", "check_confidence": "_common",
     "compare_to_benchmark": "compare", "compare_to_benchmark_two_levels": "compare",
     "compare_to_goal": "compare",
-    "DISCLOSURE_MAX_COUNT": "disclosure", "SMALL_NUMBER_EVENTS": "disclosure",
+    "DISCLOSURE_MAX_COUNT": "thresholds", "SMALL_NUMBER_EVENTS": "thresholds",
     "suppress_small_counts": "disclosure",
     "ESP2013": "dsr", "dsr_ci": "dsr",
     "FunnelSignificance": "funnel", "funnel_axis": "funnel", "funnel_baseline": "funnel",
@@ -38,7 +38,7 @@ _FAMILIES = {
 if TYPE_CHECKING:  # for type checkers and editors: the names as plain imports
     from ._common import CONFIDENCE_LEVELS, check_confidence
     from .compare import compare_to_benchmark, compare_to_benchmark_two_levels, compare_to_goal
-    from .disclosure import DISCLOSURE_MAX_COUNT, SMALL_NUMBER_EVENTS, suppress_small_counts
+    from .disclosure import suppress_small_counts
     from .dsr import ESP2013, dsr_ci
     from .funnel import (
         FunnelSignificance,
@@ -64,6 +64,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the names as plain imports
     from .ranking import rank_areas, rank_summary
     from .rates import rate_ci
     from .ratios import observed_expected_ci, rate_ratio_ci
+    from .thresholds import DISCLOSURE_MAX_COUNT, SMALL_NUMBER_EVENTS
     from .trend import TrendReason, recent_trend
 
 __all__ = [
