@@ -60,7 +60,8 @@ test-fast: $(STAMP) ## unit tests only (no notebooks, no browser)
 snapshots: $(STAMP) ## regenerate the chapter-block snapshots (tests/snapshots) after a deliberate change
 	RUTLAND_JSNA_UPDATE_SNAPSHOTS=1 $(PY) -m pytest -n 2 tests/test_snapshots.py -q
 
-lab: $(STAMP) ## open JupyterLab on notebooks/ with the package installed
+lab: $(STAMP) ## open JupyterLab on notebooks/ with the package installed (installs the lab extra)
+	@[ -x $(VENV)/bin/jupyter-lab ] || $(PY) -m pip install -q -e '.[dev,lab]'
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
 bench: $(STAMP) ## run the benchmarks (prints rows/second and ratios to a bare baseline)

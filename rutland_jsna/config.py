@@ -12,6 +12,7 @@ tests find the same folders wherever they are started from.
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 PACKAGE_DIR: Path = Path(__file__).resolve().parent
@@ -66,3 +67,15 @@ SOURCE_JSON_SUFFIX = "_source.json"
 DEFAULT_AREA_CODE = "E06000017"
 #: England, the national benchmark.
 ENGLAND_CODE = "E92000001"
+
+
+def default_release_label(today: date | None = None) -> str:
+    """The release label for a date: its year and quarter, e.g. ``"2026-Q4"``.
+
+    Examples
+    --------
+    >>> default_release_label(date(2026, 11, 3))
+    '2026-Q4'
+    """
+    today = today or date.today()
+    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"

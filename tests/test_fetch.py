@@ -33,10 +33,10 @@ from rutland_jsna.demo import ensure_demo_store
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
+    """The demonstration snapshot (the project's own, generated once and only read here) and
+    its store table, written to a temporary folder."""
     home = tmp_path_factory.mktemp("demo_home")
-    frame, meta = ensure_demo_store(
-        snapshot_dir=home / "snapshot", store_dir=home / "processed"
-    )
+    frame, meta = ensure_demo_store(store_dir=home / "processed")
     return frame, meta
 
 

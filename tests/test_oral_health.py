@@ -548,7 +548,7 @@ def test_access_section_states_window_everywhere(chapter):
     assert "England's printed changes are consistent with each other" in html
     # the GP survey measure is introduced as a different measure
     assert "not comparable with the access rates above" in html
-    assert "<img" in html and 'alt="Bar charts of the dental access rate' in html
+    assert "<svg" in html and 'aria-label="Bar charts of the dental access rate' in html
 
 
 def test_access_section_other_window_has_no_slide_comparison(store, dental_path, uda_path,
@@ -567,7 +567,7 @@ def test_uda_section_lists_under_delivered_months(chapter):
             "under-delivered: April 2021, May 2021, September 2021, December 2021, January "
             "2022, March 2022 and April 2022.") in html
     assert "Two months fall outside the threshold periods and are not judged." in html
-    assert "Threshold in force (%)" in html and "<img" in html
+    assert "Threshold in force (%)" in html and "<svg" in html
 
 
 def test_uda_section_other_area_without_its_geography(store, dental_path, uda_path, tmp_path):
@@ -575,7 +575,7 @@ def test_uda_section_other_area_without_its_geography(store, dental_path, uda_pa
                      uda_delivery=uda_path)
     html = unescape(report.uda_delivery(ch).markup)
     assert "has no rows for Cornwall's contracts or its region" in html
-    assert "<img" not in html
+    assert "<svg" not in html
 
 
 def test_initiatives_tables_and_imos_check(chapter):

@@ -26,6 +26,9 @@ ALLOWED_TAGS = {
     "div", "section", "h1", "h2", "h3", "h4", "p", "ul", "li", "strong", "span", "table",
     "caption", "thead", "tbody", "tr", "th", "td", "figure", "img", "figcaption", "details",
     "summary", "dl", "dt", "dd", "sup", "br",
+    # inline SVG charts (report.svg)
+    "svg", "defs", "clippath", "pattern", "g", "rect", "line", "polyline", "polygon", "path",
+    "circle", "text", "tspan",
 }
 
 
@@ -81,6 +84,8 @@ def _check_page(nb: nbformat.NotebookNode, html: str) -> str:
     tags = {t for t, _ in parser.tags}
     assert tags <= ALLOWED_TAGS, tags - ALLOWED_TAGS
     assert all(a.get("alt") for t, a in parser.tags if t == "img")
+    assert all(a.get("role") == "img" and a.get("aria-label") for t, a in parser.tags
+               if t == "svg")
     assert html.count("<table") == html.count("<caption")
     assert all(a.get("scope") in ("col", "row") for t, a in parser.tags if t == "th")
     return text

@@ -21,7 +21,8 @@ def _name_spec(req: str) -> tuple[str, str]:
 def test_environment_yml_mirrors_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = dict(_name_spec(r) for r in project["dependencies"])
-    wanted.update(_name_spec(r) for r in project["optional-dependencies"]["dev"])
+    for extra in ("dev", "lab"):  # the conda environment is the analysts' one: with JupyterLab
+        wanted.update(_name_spec(r) for r in project["optional-dependencies"][extra])
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = dict(
         _name_spec(d) for d in env["dependencies"]

@@ -89,6 +89,7 @@ def _text(path: Path) -> str:
     html = path.read_text(encoding="utf-8")
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
     html = re.sub(r"<img[^>]*>", " ", html)
+    html = re.sub(r"<svg[^>]*>.*?</svg>", " ", html, flags=re.S)  # a chart's own text
     return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
 
 

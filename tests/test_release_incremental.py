@@ -40,6 +40,29 @@ def test_no_change_rebuild_reuses_every_chapter_and_is_fast(tmp_path, built):
     assert all(b["reused"] for b in manifest.chapter_builds.values())
 
 
+def test_no_change_rebuild_imports_no_statistics_stack(tmp_path, built):
+    """A no-change rebuild only hashes files and writes two pages: the command line does it
+    without importing pandas, NumPy, SciPy, pandera, matplotlib or the notebook machinery
+    (issue 18: those imports alone took longer than the whole rebuild should)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, json\n"
+        "from rutland_jsna.cli import main\n"
+        f"rc = main(['build', '--release', '2026-Q1', '--engine', 'inprocess', '--no-progress',"
+        f" '--notebooks', {str(tmp_path / 'nb')!r}, '--reports', {str(tmp_path / 'reports')!r}])\n"
+        "print(json.dumps({'rc': rc, 'modules': sorted(sys.modules)}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                         text=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    assert result["rc"] == 0 and out.count("unchanged, reused") == len(ALL)
+    heavy = {"pandas", "numpy", "scipy", "pandera", "matplotlib", "nbformat", "nbconvert",
+             "papermill", "jinja2", "rutland_jsna.analysis.summary", "rutland_jsna.stats.dsr"}
+    assert not heavy & set(result["modules"])
+
+
 def test_changed_notebook_rebuilds_only_its_chapter(tmp_path, built):
     tiny_chapter(tmp_path / "nb", "sexual_health", "v2")
     again = _build(tmp_path)

@@ -1,8 +1,8 @@
-"""Charts: embedded PNG, alt text from the data, numbers as a table, words not placeholders."""
+"""Charts: inline SVG named by its alt text, alt text from the data, numbers as a table,
+words not placeholders."""
 
 from __future__ import annotations
 
-import base64
 import re
 
 import numpy as np
@@ -26,19 +26,23 @@ def neighbours() -> pd.DataFrame:
     )
 
 
-def _is_png(chart) -> bool:
-    return base64.b64decode(chart.png_base64)[:8] == b"\x89PNG\r\n\x1a\n"
+def _is_svg(chart) -> bool:
+    """The chart is an inline ``<svg role="img">`` whose accessible name is its alt text."""
+    svg = chart.image
+    return (chart.mime == "image/svg+xml" and svg.startswith("<svg ") and svg.endswith("</svg>")
+            and 'role="img"' in svg and f'aria-label="{charts.esc(chart.alt)}"' in svg
+            and svg in chart.markup)
 
 
 def test_neighbour_chart_figure_alt_and_table():
     c = charts.neighbour_chart(neighbours(), area_code="A", indicator="HPV", period="2021/22",
                                unit="%", england=45.0, goal=80.0)
-    assert isinstance(c, charts.Chart) and _is_png(c)
+    assert isinstance(c, charts.Chart) and _is_svg(c)
     assert c.alt.startswith("Bar chart of HPV in 2021/22 for 3 areas")
     assert "Alpha: 30.0% (Worse compared with England)" in c.alt
     assert "Goal 80.0%" in c.alt and "England 45.0%" in c.alt
     assert "<figure" in c.markup and "<figcaption>" in c.markup and "<details>" in c.markup
-    assert 'alt="Bar chart' in c.markup
+    assert 'aria-label="Bar chart' in c.markup
     assert "&lt;script&gt;" in c.markup and "<script>" not in c.markup
     assert list(c.data["Area"]) == ["Beta <script>", "Delta", "Alpha", "Gamma"]
     assert "Null" in c.markup  # Gamma's value in the numbers table
@@ -49,7 +53,7 @@ def test_neighbour_chart_without_values_says_so():
     out = charts.neighbour_chart(empty, area_code="A", indicator="HPV", period="2021/22")
     assert not isinstance(out, charts.Chart)
     assert "no area in the comparator group has a value" in out.markup
-    assert "<img" not in out.markup
+    assert "<svg" not in out.markup
 
 
 def test_trend_chart():
@@ -57,7 +61,7 @@ def test_trend_chart():
                       "lower_ci": [0.5, np.nan, 2.0], "upper_ci": [2.0, np.nan, 4.0]})
     e = pd.DataFrame({"period": ["2016", "2017", "2018", "2019"], "value": [2.0, 2.0, 2.5, 3.5]})
     c = charts.trend_chart(s, area_name="Rutland", indicator="X", unit="%", england=e, goal=4)
-    assert _is_png(c)
+    assert _is_svg(c)
     assert c.alt == ("Line chart of X for Rutland from 2017 to 2019: from 1.0% to 3.0%. "
                      "England 3.5% in 2019. Goal 4.0%.")
     assert list(c.data.columns) == ["Period", "Rutland", "Lower CI", "Upper CI", "England"]
@@ -82,14 +86,13 @@ def test_trend_chart_end_labels_never_overlap(monkeypatch, rutland, england):
     e = pd.DataFrame({"period": ["2017", "2019"], "value": [0.36, england]})
     charts.trend_chart(s, area_name="Rutland", indicator="dmft", unit="teeth", england=e)
     fig = figures[0]
-    renderer = fig.canvas.get_renderer()
-    labels = {t.get_text().split()[0]: t.get_window_extent(renderer)
-              for t in fig.axes[0].texts}
+    labels = {t.text.split()[0]: t for t in fig.texts
+              if t.text.startswith(("Rutland ", "England "))}
     assert set(labels) == {"Rutland", "England"}
     assert not labels["Rutland"].overlaps(labels["England"])
     higher = "Rutland" if rutland >= england else "England"
     lower = "England" if higher == "Rutland" else "Rutland"
-    assert labels[higher].y0 >= labels[lower].y1  # the higher line's label on top
+    assert labels[higher].y1 <= labels[lower].y0  # the higher line's label on top (y down)
 
 
 def test_trend_chart_end_label_of_a_zero_stays_above_the_period_labels(monkeypatch):
@@ -103,10 +106,9 @@ def test_trend_chart_end_label_of_a_zero_stays_above_the_period_labels(monkeypat
     e = pd.DataFrame({"period": ["2018", "2019", "2020"], "value": [6.0, 6.5, 7.0]})
     charts.trend_chart(s, area_name="Rutland", indicator="Syphilis", england=e)
     fig = figures[0]
-    renderer = fig.canvas.get_renderer()
     ax = fig.axes[0]
-    label = next(t for t in ax.texts if t.get_text() == "Rutland 0.0")
-    assert label.get_window_extent(renderer).y0 >= ax.get_window_extent(renderer).y0 - 0.5
+    label = next(t for t in fig.texts if t.text == "Rutland 0.0")
+    assert label.y1 <= ax.bottom + 0.5  # above the x axis (y down)
 
 
 def test_spine_chart():
@@ -118,7 +120,7 @@ def test_spine_chart():
         "polarity": ["High is good", "No judgement", "Low is good"],
     })
     c = charts.spine_chart(rows, area_name="Rutland")
-    assert _is_png(c) and "Spine chart of 3 indicators" in c.alt and "1 worse" in c.alt
+    assert _is_svg(c) and "Spine chart of 3 indicators" in c.alt and "1 worse" in c.alt
     assert len(c.data) == 3
     none = charts.spine_chart(rows.assign(england=np.nan), area_name="Rutland")
     assert "no indicator has an England value" in none.markup
@@ -137,7 +139,7 @@ def _funnel_inputs():
 def test_funnel_chart():
     pts, lim = _funnel_inputs()
     c = charts.funnel_chart(pts, lim, area_code="A", indicator="Screening", benchmark=11.0, unit="%")
-    assert _is_png(c) and "Alpha 10.0%" in c.alt and "England 11.0%" in c.alt
+    assert _is_svg(c) and "Alpha 10.0%" in c.alt and "England 11.0%" in c.alt
 
 
 def test_funnel_chart_draws_the_stats_limit_columns_over_the_plotted_range(monkeypatch):
@@ -174,7 +176,7 @@ def test_funnel_chart_ignores_old_limit_names():
     pts, lim = _funnel_inputs()
     old = lim.rename(columns={"lower_99_8": "lower_998", "upper_99_8": "upper_998"})
     c = charts.funnel_chart(pts, old, area_code="A", indicator="Screening", benchmark=11.0)
-    assert _is_png(c)  # draws the 95% limits; the 99.8% ones need the stats names
+    assert _is_svg(c)  # draws the 95% limits; the 99.8% ones need the stats names
 
 
 def test_numbers_table_is_markup_not_escaped_text():
@@ -204,10 +206,10 @@ def test_bar_charts():
     f = pd.DataFrame({"Dose": ["Dose 1", "Dose 2"], "Rutland": [80.0, 75.0], "England": [82.0, np.nan]})
     c = charts.grouped_bar_chart(f, category="Dose", series=["Rutland", "England"], title="Uptake",
                                  unit="%")
-    assert _is_png(c) and "Dose 2: Rutland 75.0, England no data" in c.alt
+    assert _is_svg(c) and "Dose 2: Rutland 75.0, England no data" in c.alt
     b = charts.bar_chart(pd.DataFrame({"Place": ["Hospital", "Care home"], "Deaths": [57, 43]}),
                          category="Place", value="Deaths", title="Deaths", decimals=None)
-    assert _is_png(b) and "Hospital 57; Care home 43" in b.alt
+    assert _is_svg(b) and "Hospital 57; Care home 43" in b.alt
 
 
 def test_trend_chart_over_national_quintile_bands():
@@ -219,7 +221,7 @@ def test_trend_chart_over_national_quintile_bands():
                           "p60": [92.0, 94.2, 78.3, 82.0], "p80": [93.0, 94.9, 79.9, 83.0]})
     c = charts.trend_chart(series, area_name="Rutland", indicator="Dental", unit="%",
                            bands=bands, polarity="High is good")
-    assert _is_png(c)
+    assert _is_svg(c)
     # 80.0 is the 2021/22 20% bound itself: the lower band, the worst for high is good
     assert "in 2021/22 Rutland is in the worst quintile" in c.alt
     assert c.data["Quintile bound 60%"].tolist() == [94.2, 78.3, 82.0]  # the area's periods
@@ -241,7 +243,7 @@ def test_stacked_bar_chart_remainder_missing_segments_and_no_data():
                       "Home": [33.6, 28.7, 30.0], "Hospital": [35.5, 44.0, np.nan]})
     c = charts.stacked_bar_chart(f, category="Area", segments=["Home", "Hospital"], title="Place",
                                  remainder="Other places", unit="% of deaths")
-    assert _is_png(c)
+    assert _is_svg(c)
     # the remainder is 100 minus the segments, for complete bars only
     assert c.data["Other places"].round(1).tolist()[:2] == [30.9, 27.3]
     assert np.isnan(c.data["Other places"].iloc[2])
@@ -254,7 +256,7 @@ def test_stacked_bar_chart_remainder_missing_segments_and_no_data():
     assert over.data["Elsewhere"].tolist() == [0.0]
     none = charts.stacked_bar_chart(pd.DataFrame({"A": ["X"], "s": [np.nan]}), category="A",
                                     segments=["s"], title="Empty")
-    assert "no values are available" in none.markup and not hasattr(none, "png_base64")
+    assert "no values are available" in none.markup and not hasattr(none, "image")
 
 
 def test_a_chart_shown_twice_on_a_page_gets_a_second_id():

@@ -540,7 +540,7 @@ def test_section_has_table_charts_sentences_and_implications(chapter, ctx):
     assert "No data: no verified Fingertips indicator id for Gonorrhoea diagnostic rate" in text
     assert "Recommendation 15:" in text and "(SHNA (October 2015))" in text
     for fig in re.findall(r"<figure.*?</figure>", sti, flags=re.S):
-        assert re.search(r'<img [^>]*alt="[^"]{20,}"', fig)
+        assert re.search(r'<svg [^>]*role="img" aria-label="[^"]{20,}"', fig)
         assert "<caption>" in fig and 'scope="col"' in fig  # the numbers as a table
 
 

@@ -74,7 +74,7 @@ def _framework_html_checks(nb: nbformat.NotebookNode, html: str) -> None:
     assert "<script" not in html.lower()
     assert html.count("<figure") >= 10
     for fig in re.findall(r"<figure.*?</figure>", html, flags=re.S):
-        assert re.search(r'<img [^>]*alt="[^"]{20,}"', fig)
+        assert re.search(r'<svg [^>]*role="img" aria-label="[^"]{20,}"', fig)
         assert "<table" in fig and "&lt;table" not in fig  # its numbers as a table
 
 

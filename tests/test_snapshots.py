@@ -8,10 +8,11 @@ When a change is deliberate, regenerate the snapshots and review the diff before
     git diff --stat tests/snapshots    # then read the diff: it is the change you made
 
 (``make snapshots`` does the same.) The build date and the demonstration generator's source
-fingerprint are masked; charts are compared by their
-size and a hash of their pixels, which is compared only under the matplotlib version recorded
-in ``tests/snapshots/VERSIONS.json`` (another matplotlib draws other pixels); the charts'
-alt text and number tables are compared everywhere. See ``tests/snapshot_blocks.py``.
+fingerprint are masked. The charts are inline SVG (report.svg), compared as markup like the
+rest of the block, one element a line; a PNG (a matplotlib figure shown with
+``charts.figure_html``) is compared by its size and a hash of its pixels, only under the
+matplotlib version recorded in ``tests/snapshots/VERSIONS.json`` (another matplotlib draws other
+pixels). See ``tests/snapshot_blocks.py``.
 """
 
 from __future__ import annotations

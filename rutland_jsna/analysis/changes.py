@@ -12,13 +12,21 @@ added or dropped.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from . import columns as C
+from .releases import (
+    _AREA,
+    AREAS_DIR,
+    SUMMARY_CSV_SUFFIX,
+    find_previous_summary,
+    release_sort_key,
+    release_summary_paths,
+    summary_csv_path,
+)
 
 __all__ = [
     "AREAS_DIR",
@@ -36,18 +44,12 @@ __all__ = [
     "write_summary_csv",
 ]
 
-SUMMARY_CSV_SUFFIX = "_summary.csv"
 CHANGE_COLUMNS = ("key", "indicator", "sex", "age", "change", "previous", "current")
-_AREA = "area_code"
 _NUMERIC = (
     C.VALUE, C.LOWER_CI, C.UPPER_CI, C.COUNT, C.DENOMINATOR, C.BEST, C.WORST, C.ENGLAND,
     C.GOAL_LOWER, C.GOAL_UPPER, C.PREVIOUS_VALUE, C.CI_LEVEL,
 )
 _BOOL = (C.SUPPRESSED, C.SMALL_NUMBERS, C.COUNT_SUPPRESSED)
-
-
-def summary_csv_path(release_dir: str | Path, chapter: str) -> Path:
-    return Path(release_dir) / f"{chapter}{SUMMARY_CSV_SUFFIX}"
 
 
 def write_summary_csv(summary: pd.DataFrame, path: str | Path, area_code: str) -> Path:
@@ -74,98 +76,6 @@ def read_summary_csv(path: str | Path) -> pd.DataFrame:
         raw[col] = raw[col].astype("object").isin(["True", "true", "1"])
     cols = ([_AREA] if _AREA in raw else []) + list(C.SUMMARY_COLUMNS)
     return raw[cols]
-
-
-#: Sub-folder of an all-area release holding one folder per area: ``areas/<code>/``.
-AREAS_DIR = "areas"
-
-
-def release_sort_key(label: str) -> tuple[tuple[int, int, str], ...]:
-    """Order of release labels: text compared as text, runs of digits as numbers.
-
-    ``"2026-Q1" < "2026-Q2" < "2026-Q10" < "2027-Q1"``; a release is "earlier" than another
-    when its key is smaller. The order depends on the labels only, so a rebuild of a release
-    compares with the same previous release whenever it is run.
-
-    Examples
-    --------
-    >>> sorted(["2026-Q10", "2027-Q1", "2026-Q2"], key=release_sort_key)
-    ['2026-Q2', '2026-Q10', '2027-Q1']
-    """
-    return tuple(
-        (0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.findall(r"\d+|\D+", label)
-    )
-
-
-def release_summary_paths(release_dir: str | Path) -> dict[tuple[str, str], Path]:
-    """Every stored summary of a release folder: ``(chapter, area code) -> path``.
-
-    A single-area release keeps ``<chapter>_summary.csv`` at its top (the area is read from
-    the file's ``area_code`` column); an all-area release keeps them under
-    ``areas/<code>/``.
-    """
-    folder = Path(release_dir)
-    found: dict[tuple[str, str], Path] = {}
-    for path in sorted(folder.glob(f"*{SUMMARY_CSV_SUFFIX}")):
-        chapter = path.name[: -len(SUMMARY_CSV_SUFFIX)]
-        for area in _areas_in(path):
-            found[(chapter, area)] = path
-    areas = folder / AREAS_DIR
-    if areas.is_dir():
-        for path in sorted(areas.glob(f"*/*{SUMMARY_CSV_SUFFIX}")):
-            chapter = path.name[: -len(SUMMARY_CSV_SUFFIX)]
-            found.setdefault((chapter, path.parent.name), path)
-    return found
-
-
-def _areas_in(path: Path) -> list[str]:
-    try:
-        codes = pd.read_csv(path, usecols=[_AREA], dtype="str")[_AREA].dropna().unique()
-    except (ValueError, OSError):
-        return []
-    return [str(c) for c in codes]
-
-
-def find_previous_summary(
-    reports_root: str | Path, chapter: str, release: str, area_code: str
-) -> tuple[str, Path] | None:
-    """Where the summary of the latest earlier release of ``chapter`` for ``area_code`` is.
-
-    Releases are the folders of ``reports_root`` (hidden and ``_`` folders skipped) whose
-    label sorts before ``release`` (:func:`release_sort_key`) and which hold the chapter's
-    summary for the same area, either at their top (single-area release, every row of its
-    ``area_code`` column the area) or under ``areas/<area_code>/`` (all-area release). Later
-    releases are never used: rebuilding an old release compares it with its own predecessor.
-
-    Returns
-    -------
-    (release label, path) or None when there is no earlier release.
-    """
-    root = Path(reports_root)
-    if not root.is_dir():
-        return None
-    mine = release_sort_key(release)
-    best: tuple[tuple, str, Path] | None = None
-    for d in root.iterdir():
-        if not d.is_dir() or d.name.startswith((".", "_")) or d.name == release:
-            continue
-        key = release_sort_key(d.name)
-        if key >= mine or (best is not None and key <= best[0]):
-            continue
-        for path in (summary_csv_path(d, chapter),
-                     summary_csv_path(d / AREAS_DIR / area_code, chapter)):
-            if path.is_file() and _is_summary_of(path, area_code):
-                best = (key, d.name, path)
-                break
-    return None if best is None else (best[1], best[2])
-
-
-def _is_summary_of(path: Path, area_code: str) -> bool:
-    try:
-        table = read_summary_csv(path)
-    except (ValueError, OSError):
-        return False
-    return _AREA not in table or bool((table[_AREA] == area_code).all())
 
 
 def load_previous_summary(

@@ -26,9 +26,10 @@ from .. import __version__
 from ..analysis import columns as C
 from ..analysis.changes import load_previous_summary
 from ..analysis.summary import indicator_summary, national_codes_in, prepare_rows
-from ..config import DEFAULT_AREA_CODE, ENGLAND_CODE, reports_dir
+from ..config import DEFAULT_AREA_CODE, ENGLAND_CODE, default_release_label, reports_dir
 from ..data.catalogue_model import Chapter, Indicator
 from ..stats import check_confidence
+from .sources import store_files
 
 __all__ = [
     "ChapterContext",
@@ -105,16 +106,6 @@ class ComparatorSet:
     description: str
 
 
-def default_release_label(today: date | None = None) -> str:
-    """The release label for a date: its year and quarter, e.g. ``"2026-Q4"``.
-
-    Examples
-    --------
-    >>> default_release_label(date(2026, 11, 3))
-    '2026-Q4'
-    """
-    today = today or date.today()
-    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
 
 
 def _meta_value(meta: Any, name: str, default: Any = "") -> Any:
@@ -182,49 +173,6 @@ def _unpack(result: Any) -> tuple[pd.DataFrame, Any, Any, dict[str, pd.DataFrame
         neighbours = getattr(result, "neighbours", None)
         local = dict(getattr(result, "local_tables", None) or {})
     return frame, meta, neighbours, local
-
-
-def store_files(source: str | os.PathLike[str] = "demo") -> list[Path]:
-    """The files the store named by ``source`` is read from (those that exist).
-
-    ``"demo"``: the processed table ``demo`` and its sidecar, and every file of the
-    demonstration snapshot (neighbours, local tables); ``"fingertips"``: the processed
-    Fingertips table, its sidecar and the neighbour table; a path: the processed table and its
-    sidecar. A build hashes them (input checksums of ``release.json``, incremental build keys);
-    :func:`load_store` keys its in-process memo on their size, time and inode.
-    """
-    from ..data import store
-
-    if source == "demo":
-        from .. import demo
-
-        files = list(store.processed_paths(demo.DEMO_STORE_NAME))
-        folder = demo.demo_snapshot_dir()
-        if folder.is_dir():
-            files += sorted(p for p in folder.iterdir() if p.is_file())
-    elif source == "fingertips":
-        from ..data.fetch import FINGERTIPS_TABLE, NEIGHBOURS_TABLE
-
-        csv, side = store.processed_paths(FINGERTIPS_TABLE)
-        files = [csv, side, csv.with_name(f"{NEIGHBOURS_TABLE}.csv"), *_side_tables(csv)]
-    else:
-        path = Path(source).expanduser()
-        if path.is_dir():
-            names = sorted(p.stem for p in path.glob("*.csv") if p.with_suffix(".json").is_file())
-            name = "fingertips" if "fingertips" in names else (names[0] if names else "")
-            files = ([path / f"{name}.csv", path / f"{name}.json",
-                      *_side_tables(path / f"{name}.csv")] if name else [])
-        else:
-            files = [path, path.with_suffix(".json"), *_side_tables(path)]
-    return [f for f in files if f.is_file()]
-
-
-def _side_tables(csv: Path) -> list[Path]:
-    """The data report and the indicator table written beside a real-data processed table."""
-    from ..data.polarity import indicators_path
-    from ..data.quality import issues_path
-
-    return [indicators_path(csv), issues_path(csv)]
 
 
 def _real_extras(csv: Path) -> dict[str, Any]:

@@ -33,19 +33,24 @@ naming the file, rows, column and rule.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import os
+import pickle
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-import pandas as pd
-
-from ..config import DEFAULT_AREA_CODE, ENGLAND_CODE
+from ..config import DEFAULT_AREA_CODE, ENGLAND_CODE, processed_dir
 from .errors import DataError, DataValidationError, UnknownAreaError, ValidationFailure
+
+if TYPE_CHECKING:  # pandas is imported where the tables are read (issue 18)
+    import pandas as pd
 
 __all__ = [
     "AREAS_DIR",
@@ -190,6 +195,8 @@ class _Checker:
 
 
 def _read(directory: Path, name: str, columns: Sequence[str]) -> tuple[pd.DataFrame, _Checker]:
+    import pandas as pd
+
     path = directory / name
     if not path.is_file():
         raise FileNotFoundError(f"{path}: bundled area list is missing")
@@ -231,6 +238,8 @@ def load_area_tables(directory: str | Path | None = None) -> AreaTables:
     FileNotFoundError
         If a file is missing.
     """
+    import pandas as pd
+
     d = Path(directory) if directory is not None else AREAS_DIR
     failures: list[ValidationFailure] = []
 
@@ -420,9 +429,47 @@ def load_area_tables(directory: str | Path | None = None) -> AreaTables:
     )
 
 
+def _is_frame(value: object) -> bool:
+    """Whether ``value`` is a pandas DataFrame (without importing pandas when it is not)."""
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and isinstance(value, pandas.DataFrame)
+
+
+#: Version of the pickled validated tables (:func:`_tables`); bump when AreaTables changes.
+_TABLES_PICKLE_VERSION = 1
+
+
 @lru_cache(maxsize=1)
 def _tables() -> AreaTables:
-    return load_area_tables()
+    """The bundled tables, validated once per content of the CSVs.
+
+    :func:`load_area_tables` validates them with pandas (about half a second with its import);
+    the validated tables — plain dataclasses — are pickled under ``data/processed/.cache/``
+    keyed by the sha256 of the CSV files, so a later process (every build, every worker) reads
+    them back without pandas. A missing, unreadable or unwritable cache only means validating
+    again.
+    """
+    digest = hashlib.sha256(str(_TABLES_PICKLE_VERSION).encode())
+    for path in sorted(AREAS_DIR.glob("*.csv")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    cache = processed_dir() / ".cache" / f"areas-{digest.hexdigest()[:16]}.pickle"
+    try:
+        with open(cache, "rb") as fh:
+            tables = pickle.load(fh)
+        if isinstance(tables, AreaTables):
+            return tables
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass
+    tables = load_area_tables()
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f".{cache.name}.{os.getpid()}")
+        with open(tmp, "wb") as fh:
+            pickle.dump(tables, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    except OSError:
+        pass
+    return tables
 
 
 # --------------------------------------------------------------------------------------------
@@ -611,7 +658,7 @@ def _require_utla(code_or_name: str, what: str) -> Area:
 #: callable area code → neighbours in rank order (codes, or Fingertips JSON area records with
 #: ``Code`` and optionally ``Sequence``), e.g. a Fingertips client's nearest-neighbour method.
 NeighbourSource: TypeAlias = (
-    pd.DataFrame | Mapping[str, Sequence[str]] | Callable[[str], Iterable[Any]]
+    "pd.DataFrame | Mapping[str, Sequence[str]] | Callable[[str], Iterable[Any]]"
 )
 
 
@@ -622,6 +669,8 @@ def _from_table(table: pd.DataFrame, code: str) -> list[str]:
             f"source: neighbour table lacks column(s) {', '.join(missing)} "
             f"(expected {', '.join(NEIGHBOUR_TABLE_COLUMNS)})"
         )
+    import pandas as pd
+
     rows = table[table["area_code"].astype(str) == code]
     pos = pd.to_numeric(rows["position"], errors="coerce")
     if pos.isna().any():
@@ -710,7 +759,7 @@ def cipfa_neighbours(
                 "(e.g. a Fingertips client's nearest-neighbour look-up)"
             )
         codes: list[str] = list(tables.neighbours[area.code])
-    elif isinstance(source, pd.DataFrame):
+    elif _is_frame(source):
         codes = _from_table(source, area.code)
     elif isinstance(source, Mapping):
         codes = _from_items(source.get(area.code, ()), area.code)

@@ -34,14 +34,12 @@ import pandas as pd
 from ..config import DEFAULT_AREA_CODE, processed_dir
 from . import columns as C
 from .errors import DataValidationError, ValidationFailure
+from .paths import FINGERTIPS_TABLE, NEIGHBOURS_TABLE
 
 #: Upper-tier local authorities, April 2023 boundaries (153 areas; docs/fingertips_api.md §3).
 UTLA_AREA_TYPE_ID = 502
 #: Regions: the parent of the bulk CSV (its sub-national comparison column).
 REGION_AREA_TYPE_ID = 6
-#: Processed-table names written by :func:`fetch_fingertips`.
-FINGERTIPS_TABLE = "fingertips"
-NEIGHBOURS_TABLE = "fingertips_neighbours"
 NEIGHBOUR_COLUMNS = ("area_code", "position", "neighbour_code", "neighbour_name", "model")
 
 

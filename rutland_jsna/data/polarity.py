@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..stats.labels import Comparison, Polarity
 from . import columns as C
+from .paths import indicators_path
 
 __all__ = [
     "INDICATOR_COLUMNS",
@@ -41,7 +42,6 @@ __all__ = [
 
 INDICATOR_COLUMNS: tuple[str, ...] = ("indicator_id", "indicator_name", "polarity",
                                       "polarity_source")
-INDICATORS_SUFFIX = ".indicators.csv"
 FROM_METADATA = "the profile's metadata entries"
 FROM_WORDS = "the comparison words of the download"
 _KEY = [C.INDICATOR_ID, C.SEX, C.AGE, C.CATEGORY_TYPE, C.CATEGORY, C.TIME_PERIOD_SORTABLE,
@@ -189,12 +189,6 @@ def apply_source_polarity(indicators: Iterable[object], table: pd.DataFrame | No
             ind = replace(ind, polarity=Polarity(published))
         out.append(ind)
     return tuple(out)
-
-
-def indicators_path(table_csv: str | Path) -> Path:
-    """``<dir>/<name>.indicators.csv`` for the processed table ``<dir>/<name>.csv``."""
-    p = Path(table_csv)
-    return p.with_name(p.stem + INDICATORS_SUFFIX)
 
 
 def write_indicator_table(table: pd.DataFrame, table_csv: str | Path) -> Path:

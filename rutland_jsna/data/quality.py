@@ -36,6 +36,7 @@ import pandas as pd
 
 from . import columns as C
 from .errors import DataValidationError, ValidationFailure
+from .paths import issues_path
 
 __all__ = [
     "ACTIONS",
@@ -88,7 +89,6 @@ DUPLICATE_KEY_RULE = (
     "duplicate key: another row has the same indicator, area, sex, age, category and period; "
     "each key must be unique, so every copy is left out"
 )
-ISSUES_SUFFIX = ".issues.csv"
 
 
 def empty_issues() -> pd.DataFrame:
@@ -295,12 +295,6 @@ def combine(parts: Sequence[Screened]) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 # ------------------------------------------------------------------------------ the file
-def issues_path(table_csv: str | Path) -> Path:
-    """``<dir>/<name>.issues.csv`` for the processed table ``<dir>/<name>.csv``."""
-    p = Path(table_csv)
-    return p.with_name(p.stem + ISSUES_SUFFIX)
-
-
 def write_issues(issues: pd.DataFrame, table_csv: str | Path) -> Path:
     """Write the data report beside a processed table (atomically; always, even if empty)."""
     from .store import write_csv_atomic

@@ -50,6 +50,7 @@ from .. import __version__
 from ..config import processed_dir
 from . import columns as C
 from .errors import ChecksumMismatchError, DataValidationError, ValidationFailure
+from .paths import processed_paths
 
 __all__ = [
     "METADATA_INPUT_KEYS",
@@ -65,7 +66,6 @@ __all__ = [
 ]
 
 #: A processed table's name: letters, digits, "_" and "-" (it becomes a file name).
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,99}$")
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 #: Keys the caller may give in ``metadata`` (the rest is filled in by :func:`write_processed`).
 METADATA_INPUT_KEYS: tuple[str, ...] = ("source", "is_demo", "input_checksums")
@@ -155,22 +155,6 @@ class ProcessedMetadata:
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _check_name(name: str) -> str:
-    if not isinstance(name, str) or not _NAME_RE.match(name):
-        raise ValueError(
-            f"name: {name!r} is not a valid processed table name "
-            "(letters, digits, '_' and '-', starting with a letter or digit, at most 100 characters)"
-        )
-    return name
-
-
-def processed_paths(name: str, directory: str | Path | None = None) -> tuple[Path, Path]:
-    """The CSV and sidecar paths of processed table ``name``: ``(<dir>/<name>.csv, <dir>/<name>.json)``."""
-    base = Path(directory) if directory is not None else processed_dir()
-    _check_name(name)
-    return base / f"{name}.csv", base / f"{name}.json"
 
 
 # --------------------------------------------------------------------------------------------

@@ -9,22 +9,18 @@ It sits beside :mod:`rutland_jsna.data.fetch` as a producer of stores: it import
 ``stats``; nothing below it imports it.
 """
 
-from .snapshot import (
-    DEFAULT_SEED,
-    DEMO_BANNER,
-    DEMO_SOURCE,
-    DEMO_STORE_NAME,
-    GENERATOR_VERSION,
-    demo_series_label,
-    demo_snapshot_dir,
-    ensure_demo_store,
-    fetch_demo,
-    fingerprint_inputs,
-    generate_demo_snapshot,
-    generator_fingerprint,
-    load_demo,
-    snapshot_id,
-)
+from .._lazy import lazy_exports
+
+#: public name -> module (imported on first use, PEP 562: finding the snapshot's folder — what
+#: a build hashes — does not import the generator; issue 18)
+_WHERE = {
+    **dict.fromkeys(("DEFAULT_SEED", "DEMO_BANNER", "DEMO_SOURCE", "DEMO_STORE_NAME",
+                     "GENERATOR_VERSION", "demo_snapshot_dir", "fingerprint_inputs",
+                     "generator_fingerprint", "snapshot_id"), "identity"),
+    **dict.fromkeys(("demo_series_label", "ensure_demo_store", "fetch_demo",
+                     "generate_demo_snapshot", "load_demo"), "snapshot"),
+}
+
 
 __all__ = [
     "DEFAULT_SEED",
@@ -42,3 +38,5 @@ __all__ = [
     "load_demo",
     "snapshot_id",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, __all__)

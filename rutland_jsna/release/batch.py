@@ -302,7 +302,7 @@ def build_all_areas(
     ValueError
         Bad release label, chapter or area code.
     """
-    from ..chapter.context import default_release_label
+    from ..config import default_release_label
 
     start = time.perf_counter()
     release = check_release_label(release or default_release_label())
@@ -516,14 +516,14 @@ def _checksum(staging: Path, ok: Sequence[AreaResult]) -> str:
 
 
 def _counts(folder: Path, chapters: Sequence[str]) -> dict[str, int]:
-    from ..analysis.changes import read_summary_csv, summary_csv_path
-    from .index import chapter_counts
+    from ..analysis.releases import summary_csv_path
+    from .index import summary_counts
 
     total: dict[str, int] = {}
     for chapter in chapters:
         path = summary_csv_path(folder, chapter)
         if path.is_file():
-            for k, v in chapter_counts(read_summary_csv(path)).items():
+            for k, v in summary_counts(path).items():
                 total[k] = total.get(k, 0) + v
     return total
 

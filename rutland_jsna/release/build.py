@@ -394,7 +394,7 @@ def _hash(path: Path) -> str:
 def ensure_source(source: str | os.PathLike[str]) -> None:
     """Make sure the store exists before its files are hashed (generates the demo snapshot)."""
     if str(source) == "demo":
-        from ..chapter.context import store_files
+        from ..chapter.sources import store_files
 
         files = store_files("demo")
         if not any(f.name == "snapshot.json" for f in files) or not any(
@@ -423,7 +423,7 @@ def input_checksums(source: str | os.PathLike[str], chapter: str | None = None) 
     local extracts in ``data/raw/local`` for the chapters that read them (oral health).
     ``chapter=None``: the union over all chapters (``release.json``).
     """
-    from ..chapter.context import store_files
+    from ..chapter.sources import store_files
 
     files = list(store_files(source))
     kinds = (_LOCAL_EXTRACTS.get(chapter, ()) if chapter is not None
@@ -466,7 +466,7 @@ _UNKEYED_PARAMETERS = ("output_dir", "reports_root")
 
 
 def _previous(root: Path, chapter: str, release: str, area_code: str) -> tuple[str, str] | None:
-    from ..analysis.changes import find_previous_summary
+    from ..analysis.releases import find_previous_summary
 
     found = find_previous_summary(root, chapter, release, area_code)
     return None if found is None else (found[0], _hash(found[1]))
@@ -899,7 +899,7 @@ def build(
         An unknown chapter or engine, a chapter whose notebook does not exist, or a bad
         release label.
     """
-    from ..chapter.context import default_release_label
+    from ..config import default_release_label
     from .outputs import OutputOptions
 
     start = time.perf_counter()

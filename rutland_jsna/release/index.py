@@ -8,20 +8,22 @@ similar, worse, lower, higher or not compared); the reports index lists the rele
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..analysis import columns as C
-from ..analysis.changes import read_summary_csv, release_sort_key, summary_csv_path
+from ..analysis.releases import release_sort_key, summary_csv_path
 from ..config import DEMO_BANNER
 from ..report.html import Html, data_table, esc, heading, paragraph, tag
 from ..report.legend import COMPARISON_LEGEND_ORDER, rag_group
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "ALL_AREAS",
@@ -29,6 +31,7 @@ __all__ = [
     "MANIFEST",
     "ReleaseManifest",
     "chapter_counts",
+    "summary_counts",
     "page",
     "list_releases",
     "read_manifest",
@@ -158,8 +161,21 @@ def page(title: str, body: Html | str, *, home: str | None = None,
 
 def chapter_counts(summary: pd.DataFrame) -> dict[str, int]:
     """Indicators per legend group (Better, Similar, Worse, Lower, Higher, Not compared)."""
+    return _count(zip(summary[C.COMPARISON], summary[C.COMPARISON_BASIS], strict=True))
+
+
+def summary_counts(path: Path) -> dict[str, int]:
+    """:func:`chapter_counts` of a stored summary CSV, read with the standard library (the
+    release pages of a no-change rebuild are written without importing pandas)."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = csv.DictReader(fh)
+        return _count((r.get(C.COMPARISON) or "", r.get(C.COMPARISON_BASIS) or "")
+                      for r in rows)
+
+
+def _count(pairs: Any) -> dict[str, int]:
     counts = {k: 0 for k in _COUNT_ORDER}
-    for label, basis in zip(summary[C.COMPARISON], summary[C.COMPARISON_BASIS], strict=True):
+    for label, basis in pairs:
         group = rag_group(label, basis)
         counts[group if group in counts else "Not compared"] += 1
     return counts
@@ -187,7 +203,7 @@ def release_index_html(folder: Path, manifest: ReleaseManifest, *,
         link = tag("a", title, href=f"{chapter}.html")
         path = summary_csv_path(folder, chapter)
         if path.is_file():
-            counts = chapter_counts(read_summary_csv(path))
+            counts = summary_counts(path)
             cells = [str(sum(counts.values()))] + [str(counts[k]) for k in _COUNT_ORDER]
         else:
             cells = ["not recorded"] * (len(_COUNT_ORDER) + 1)

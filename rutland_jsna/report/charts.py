@@ -1,45 +1,48 @@
-"""Charts: matplotlib figures embedded as base64 PNG, with alt text and their numbers as a table.
+"""Charts: SVG written directly, with alt text and their numbers as a table.
 
-One style for every chart (:func:`chart_style`): Fingertips benchmark colours for comparisons,
-always with the word beside the colour (tick labels carry the comparison), the England value as
-a labelled black line, goals as a labelled dashed line, confidence intervals (95% or 99.8%, as
-the caller says) as whiskers.
-Each function returns a :class:`Chart` — an :class:`~rutland_jsna.report.html.Html` block with
-``<figure>``, ``<img alt>``, ``<figcaption>`` and a ``<details>`` table of the numbers — or, when
-there is nothing to draw, a sentence saying so (no placeholder charts). The image sits in a
-named, focusable scrolling container (``div.chart-image``): on a narrow screen the stylesheet
-keeps the chart at a legible minimum width and it scrolls sideways instead of shrinking.
+One style for every chart: Fingertips benchmark colours for comparisons, always with the word
+beside the colour (tick labels carry the comparison), the England value as a labelled black
+line, goals as a labelled dashed line, confidence intervals (95% or 99.8%, as the caller says)
+as whiskers. Each function
+returns a :class:`Chart` — an :class:`~rutland_jsna.report.html.Html` block with ``<figure>``,
+the chart as inline ``<svg role="img">`` named by its alt text, a ``<figcaption>`` and a
+``<details>`` table of the numbers — or, when there is nothing to draw, a sentence saying so
+(no placeholder charts). The image sits in a named, focusable scrolling container
+(``div.chart-image``): on a narrow screen the stylesheet keeps the chart at a legible minimum
+width and it scrolls sideways instead of shrinking.
 
-Figures are made with :class:`matplotlib.figure.Figure` and the Agg canvas, never through
-``pyplot``, so a notebook never displays a second, un-captioned copy.
+The figures are drawn by :mod:`rutland_jsna.report.svg` (matplotlib's look; drawing a chart
+takes about a millisecond instead of the 170 ms of a tight-bbox PNG, and a whole chart function,
+numbers table included, about a fortieth of its former time: ``benchmarks/bench_charts.py``), so
+building a chapter never imports matplotlib; a chapter or notebook may still show its own
+matplotlib figure with :func:`figure_html`.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import io
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
 from ..stats.labels import QUINTILE_LABELS_NO_JUDGEMENT, QUINTILE_LABELS_RAG, Polarity
 from ..stats.quantiles import quintile_category
 from .format import format_number, is_missing
 from .html import Html, details, esc, scroll_region, slug, tag, text_colour_for
 from .legend import BASIS_ENGLAND, comparison_colour, comparison_text
+from .svg import PT, Axes, Figure
 from .tables import frame_table
+
+if TYPE_CHECKING:
+    import matplotlib.figure
 
 __all__ = [
     "Chart",
+    "Figure",
     "figure_html",
     "chart_id",
     "chart_style",
@@ -68,6 +71,8 @@ SPINE_RANGE = "#C9C9C9"
 SPINE_IQR = "#8B8B8B"
 _DPI = 100
 
+#: The matplotlib style the SVG charts reproduce (:mod:`rutland_jsna.report.svg` has the
+#: same sizes and colours), for matplotlib figures shown with :func:`figure_html`.
 _STYLE = {
     "font.family": "DejaVu Sans",
     "font.size": 10,
@@ -89,38 +94,49 @@ _STYLE = {
 
 @contextmanager
 def chart_style() -> Iterator[None]:
-    """The one matplotlib style of every chart (a context manager)."""
+    """The charts' matplotlib style (a context manager), for a chapter's own matplotlib
+    figure shown with :func:`figure_html`."""
+    import matplotlib as mpl
+
     with mpl.rc_context(_STYLE):
         yield
 
 
 class Chart(Html):
-    """A rendered chart: figure markup plus the parts used to build it."""
+    """A rendered chart: figure markup plus the parts used to build it.
 
-    __slots__ = ("png_base64", "alt", "title", "data")
+    ``image`` is the ``<svg>`` element (``mime`` "image/svg+xml"), or for a matplotlib figure
+    the base64 PNG (``mime`` "image/png").
+    """
 
-    def __init__(
-        self, markup: str, png_base64: str, alt: str, title: str, data: pd.DataFrame
-    ) -> None:
+    __slots__ = ("image", "mime", "alt", "title", "data")
+
+    def __init__(self, markup: str, image: str, alt: str, title: str, data: pd.DataFrame,
+                 *, mime: str = "image/svg+xml") -> None:
         super().__init__(markup)
-        self.png_base64 = png_base64
+        self.image = image
+        self.mime = mime
         self.alt = alt
         self.title = title
         self.data = data
 
 
-def _png(fig: Figure) -> tuple[str, int, int]:
+def _png(fig: matplotlib.figure.Figure) -> tuple[str, int, int]:
+    import base64
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     FigureCanvasAgg(fig)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=_DPI, bbox_inches="tight")
-    buffer.seek(0)
     raw = buffer.getvalue()
     width, height = int.from_bytes(raw[16:20], "big"), int.from_bytes(raw[20:24], "big")
     return base64.b64encode(raw).decode("ascii"), width, height
 
 
 def figure_html(
-    fig: Figure,
+    fig: Figure | matplotlib.figure.Figure,
     *,
     title: str,
     alt: str,
@@ -129,27 +145,31 @@ def figure_html(
     data_caption: str,
     decimals: int | Sequence[int | None] | None = 1,
 ) -> Chart:
-    """Any matplotlib figure as a chart block, as every chart of this module is shown.
+    """Any figure as a chart block, as every chart of this module is shown.
 
-    ``<figure class="chart" id=…>`` (an id unique on the page) holding the PNG in a named,
-    focusable scrolling region (``div.chart-image``) with ``alt``, a ``<figcaption>`` (bold
-    ``title`` and ``caption``) and a "Show the numbers in this chart" ``<details>`` with
-    ``data`` as an accessible table captioned ``data_caption``. Chapters that draw their own
-    figures should use it rather than build the markup again.
+    ``<figure class="chart" id=…>`` (an id unique on the page) holding the image in a named,
+    focusable scrolling region (``div.chart-image``), a ``<figcaption>`` (bold ``title`` and
+    ``caption``) and a "Show the numbers in this chart" ``<details>`` with ``data`` as an
+    accessible table captioned ``data_caption``. ``fig`` is a :class:`~rutland_jsna.report.
+    svg.Figure` (inline ``<svg role="img" aria-label=alt>``) or a matplotlib figure (a PNG
+    ``<img alt>``). Chapters that draw their own figures should use it rather than build the
+    markup again.
     """
-    png, width, height = _png(fig)
+    figure_id = _page_chart_id(title, alt)
+    if isinstance(fig, Figure):
+        image, width, _ = fig.svg(label=alt, id_prefix=figure_id)
+        mime = "image/svg+xml"
+        picture = Html(image)
+    else:
+        image, width, height = _png(fig)
+        mime = "image/png"
+        picture = Html(f'<img src="data:image/png;base64,{image}" alt="{esc(alt)}" '
+                       f'width="{width}" height="{height}" style="--chart-width: {width}px">')
     table = frame_table(data, caption=data_caption, decimals=decimals)
     markup = tag(
         "figure",
         [
-            scroll_region(
-                Html(
-                    f'<img src="data:image/png;base64,{png}" alt="{esc(alt)}" '
-                    f'width="{width}" height="{height}" style="--chart-width: {width}px">'
-                ),
-                f"Chart: {title}",
-                class_="chart-image",
-            ),
+            scroll_region(picture, f"Chart: {title}", class_="chart-image"),
             tag(
                 "figcaption",
                 [tag("strong", title, class_="chart-title"), Html(" "), tag("span", caption)],
@@ -157,9 +177,9 @@ def figure_html(
             details("Show the numbers in this chart", table),
         ],
         class_="chart",
-        id=_page_chart_id(title, alt),
+        id=figure_id,
     )
-    return Chart(markup.markup, png, alt, title, data)
+    return Chart(markup.markup, image, alt, title, data, mime=mime)
 
 
 #: Characters of the title's slug kept in a chart's id (the digest makes it unique).
@@ -288,64 +308,59 @@ def neighbour_chart(
     ordered = pd.concat([absent, present])  # drawn bottom to top: highest value at the top
     n = len(ordered)
     suffix = _unit_suffix(unit)
-    with chart_style():
-        fig = Figure(figsize=(8.5, 0.34 * n + 1.4))
-        ax = fig.add_subplot()
-        y = np.arange(n)
-        vals = ordered["value"].to_numpy(dtype=float)
-        colours = [comparison_colour(c, BASIS_ENGLAND) for c in ordered.get("comparison", [None] * n)]
-        is_area = (ordered["area_code"] == area_code).to_numpy()
-        ax.barh(
-            y,
-            np.nan_to_num(vals),
-            color=colours,
-            edgecolor=["#000000" if a else "#666666" for a in is_area],
-            linewidth=[2.2 if a else 0.5 for a in is_area],
-            height=0.7,
+    fig = Figure(8.5, 0.34 * n + 1.4)
+    ax = fig.add_subplot()
+    y = np.arange(n)
+    vals = ordered["value"].to_numpy(dtype=float)
+    colours = [comparison_colour(c, BASIS_ENGLAND) for c in ordered.get("comparison", [None] * n)]
+    is_area = (ordered["area_code"] == area_code).to_numpy()
+    ax.barh(
+        y,
+        np.nan_to_num(vals),
+        color=colours,
+        edgecolor=["#000000" if a else "#666666" for a in is_area],
+        linewidth=[2.2 if a else 0.5 for a in is_area],
+        height=0.7,
+    )
+    lo = pd.to_numeric(ordered.get("lower_ci"), errors="coerce").to_numpy(dtype=float)
+    hi = pd.to_numeric(ordered.get("upper_ci"), errors="coerce").to_numpy(dtype=float)
+    ok = ~np.isnan(lo) & ~np.isnan(hi) & ~np.isnan(vals)
+    if ok.any():
+        ax.errorbar(
+            vals[ok],
+            y[ok],
+            xerr=[vals[ok] - lo[ok], hi[ok] - vals[ok]],
+            ecolor=CI_COLOUR,
+            elinewidth=1,
+            capsize=3,
         )
-        lo = pd.to_numeric(ordered.get("lower_ci"), errors="coerce").to_numpy(dtype=float)
-        hi = pd.to_numeric(ordered.get("upper_ci"), errors="coerce").to_numpy(dtype=float)
-        ok = ~np.isnan(lo) & ~np.isnan(hi) & ~np.isnan(vals)
-        if ok.any():
-            ax.errorbar(
-                vals[ok],
-                y[ok],
-                xerr=[vals[ok] - lo[ok], hi[ok] - vals[ok]],
-                fmt="none",
-                ecolor=CI_COLOUR,
-                elinewidth=1,
-                capsize=3,
-            )
-        xmax = np.nanmax(np.concatenate([vals, hi[ok] if ok.any() else [], [england or 0, goal or 0]]))
-        xmax = float(xmax) if np.isfinite(xmax) and xmax > 0 else 1.0
-        for yi, (v, reason) in enumerate(zip(vals, ordered["missing_reason"], strict=True)):
-            if np.isnan(v):
-                word = str(reason) if not is_missing(reason) and str(reason) else "no data"
-                ax.text(xmax * 0.01, yi, word, va="center", ha="left", fontsize=9, style="italic")
-        labels = []
-        for name, code, comp in zip(
-            ordered["area_name"], ordered["area_code"], ordered.get("comparison", [None] * n),
-            strict=True,
-        ):
-            text = f"{name} ({comparison_text(comp)})"
-            labels.append(f"{text} - selected area" if code == area_code else text)
-        ax.set_yticks(y, labels)
-        for tick, a in zip(ax.get_yticklabels(), is_area, strict=True):
-            if a:
-                tick.set_fontweight("bold")
-        if england is not None and not is_missing(england):
-            ax.axvline(float(england), color=ENGLAND_COLOUR, linewidth=1.5)
-            ax.text(float(england), n - 0.3, f" England {format_number(england)}", fontsize=9,
-                    va="bottom", ha="left")
-        if goal is not None and not is_missing(goal):
-            ax.axvline(float(goal), color=GOAL_COLOUR, linewidth=1.5, linestyle="--")
-            ax.text(float(goal), -0.9, f" Goal {format_number(goal)}", fontsize=9,
-                    color=GOAL_COLOUR, va="top", ha="left")
-        ax.set_ylim(-1.2 if goal is not None else -0.6, n + 0.2)
-        ax.set_xlim(0, xmax * 1.08)
-        ax.set_xlabel(f"{indicator} ({unit})" if unit else indicator)
-        ax.xaxis.grid(True)
-        ax.set_axisbelow(True)
+    xmax = np.nanmax(np.concatenate([vals, hi[ok] if ok.any() else [], [england or 0, goal or 0]]))
+    xmax = float(xmax) if np.isfinite(xmax) and xmax > 0 else 1.0
+    for yi, (v, reason) in enumerate(zip(vals, ordered["missing_reason"], strict=True)):
+        if np.isnan(v):
+            word = str(reason) if not is_missing(reason) and str(reason) else "no data"
+            ax.text(xmax * 0.01, yi, word, va="center", ha="left", fontsize=9, style="italic")
+    labels = []
+    for name, code, comp in zip(
+        ordered["area_name"], ordered["area_code"], ordered.get("comparison", [None] * n),
+        strict=True,
+    ):
+        text = f"{name} ({comparison_text(comp)})"
+        labels.append(f"{text} - selected area" if code == area_code else text)
+    ax.set_yticks(y, labels, bold=is_area)
+    if england is not None and not is_missing(england):
+        ax.axvline(float(england), color=ENGLAND_COLOUR, linewidth=1.5)
+        ax.text(float(england), n - 0.3, f" England {format_number(england)}", fontsize=9,
+                va="bottom", ha="left")
+    if goal is not None and not is_missing(goal):
+        ax.axvline(float(goal), color=GOAL_COLOUR, linewidth=1.5, linestyle="--")
+        ax.text(float(goal), -0.9, f" Goal {format_number(goal)}", fontsize=9,
+                color=GOAL_COLOUR, va="top", ha="left")
+    ax.set_ylim(-1.2 if goal is not None else -0.6, n + 0.2)
+    ax.set_xlim(0, xmax * 1.08)
+    ax.set_xlabel(f"{indicator} ({unit})" if unit else indicator)
+    ax.grid("x")
+    ax.set_axisbelow(True)
     data = pd.DataFrame(
         {
             "Area": ordered["area_name"].iloc[::-1].to_numpy(),
@@ -411,7 +426,7 @@ _END_LABEL_SIZE = 9
 _END_LABEL_GAP = 12.0
 
 
-def _end_labels(ax: Any, ends: Sequence[tuple[str, float, float, str]]) -> None:
+def _end_labels(ax: Axes, ends: Sequence[tuple[str, float, float, str]]) -> None:
     """Label each line at its last point, to the right, never overprinting one another.
 
     ``ends`` holds ``(text, x, y, colour)`` in data coordinates; call it once the axis limits
@@ -419,19 +434,18 @@ def _end_labels(ax: Any, ends: Sequence[tuple[str, float, float, str]]) -> None:
     midpoint (the higher value's label on top), and a label is kept above the x axis (not
     over the period labels).
     """
-    ax.get_xlim(), ax.get_ylim()  # settle autoscaled limits before reading transData
-    to_points = 72.0 / ax.figure.dpi
-    ys = [ax.transData.transform((x, y))[1] * to_points for _, x, y, _ in ends]
+    ax.freeze_limits()  # the autoscaled limits, before reading positions
+    ys = [-ax.px(x, y)[1] / PT for _, x, y, _ in ends]  # points, upwards
     targets = list(ys)
     if len(ends) == 2 and abs(ys[0] - ys[1]) < _END_LABEL_GAP:
         mid = (ys[0] + ys[1]) / 2
         hi = 0 if ys[0] >= ys[1] else 1
         targets[hi], targets[1 - hi] = mid + _END_LABEL_GAP / 2, mid - _END_LABEL_GAP / 2
-    floor = ax.transAxes.transform((0, 0))[1] * to_points + _END_LABEL_GAP / 2
+    floor = -ax.bottom / PT + _END_LABEL_GAP / 2
     lift = max(0.0, floor - min(targets))
     for (text, x, y, colour), y0, target in zip(ends, ys, targets, strict=True):
-        ax.annotate(text, (x, y), xytext=(7, target + lift - y0), textcoords="offset points",
-                    va="center", ha="left", color=colour, fontsize=_END_LABEL_SIZE)
+        ax.annotate(text, (x, y), xytext=(7, target + lift - y0), va="center", ha="left",
+                    color=colour, fontsize=_END_LABEL_SIZE)
 
 
 def trend_chart(
@@ -486,46 +500,44 @@ def trend_chart(
     lo = pd.to_numeric(area.get("lower_ci"), errors="coerce").to_numpy(dtype=float)
     hi = pd.to_numeric(area.get("upper_ci"), errors="coerce").to_numpy(dtype=float)
     suffix = _unit_suffix(unit)
-    with chart_style():
-        fig = Figure(figsize=(8.5, 4.0))
-        ax = fig.add_subplot()
-        ok = ~np.isnan(lo) & ~np.isnan(hi) & ~np.isnan(v)
-        ax.plot(x, v, color=AF_DARK_BLUE, marker="o", linewidth=2, label=area_name)
-        if ok.any():
-            ax.errorbar(x[ok], v[ok], yerr=[v[ok] - lo[ok], hi[ok] - v[ok]], fmt="none",
-                        ecolor=AF_DARK_BLUE, elinewidth=1, capsize=3)
-        last = np.flatnonzero(~np.isnan(v))[-1]
-        eng_last = None
-        eng_v = None
-        if england is not None and len(england):
-            ex = np.array([x_of[p] for p in england["period"].astype(str)])
-            eng_v = pd.to_numeric(england["value"], errors="coerce").to_numpy(dtype=float)
-            ax.plot(ex, eng_v, color=ENGLAND_COLOUR, linestyle="--", marker="s", markersize=4,
-                    linewidth=1.5, label="England")
-            if (~np.isnan(eng_v)).any():
-                eng_last = np.flatnonzero(~np.isnan(eng_v))[-1]
-        if goal is not None and not is_missing(goal):
-            ax.axhline(float(goal), color=GOAL_COLOUR, linestyle=":", linewidth=1.5)
-            ax.text(0, float(goal), f"Goal {format_number(goal)}", color=GOAL_COLOUR,
-                    fontsize=9, va="bottom")
-        ax.set_xticks(range(len(periods)), periods, rotation=45 if len(periods) > 6 else 0,
-                      ha="right" if len(periods) > 6 else "center")
-        ax.set_ylabel(unit or "value")
-        ax.yaxis.grid(True)
-        ax.set_axisbelow(True)
-        line_legend = ax.legend(loc="best", fontsize=9)
-        bottom = np.nanmin(np.concatenate([lo[ok] if ok.any() else v, v]))
-        band_frame = _usable_bands(bands, x_of)
-        if band_frame is None:
-            ax.set_ylim(bottom=min(0.0, float(bottom)) if np.isfinite(bottom) else 0.0)
-        else:
-            _draw_quintile_bands(ax, band_frame, x_of, polarity, line_legend,
-                                 [v, lo, hi, eng_v if eng_v is not None else v])
-        ends = [(f"{area_name} {format_number(v[last])}", x[last], v[last], AF_DARK_BLUE)]
-        if eng_last is not None:
-            ends.append((f"England {format_number(eng_v[eng_last])}", ex[eng_last],
-                         eng_v[eng_last], "#000000"))
-        _end_labels(ax, ends)
+    fig = Figure(8.5, 4.0)
+    ax = fig.add_subplot()
+    ok = ~np.isnan(lo) & ~np.isnan(hi) & ~np.isnan(v)
+    ax.plot(x, v, color=AF_DARK_BLUE, marker="o", linewidth=2, label=area_name)
+    if ok.any():
+        ax.errorbar(x[ok], v[ok], yerr=[v[ok] - lo[ok], hi[ok] - v[ok]], ecolor=AF_DARK_BLUE, elinewidth=1, capsize=3)
+    last = np.flatnonzero(~np.isnan(v))[-1]
+    eng_last = None
+    eng_v = None
+    if england is not None and len(england):
+        ex = np.array([x_of[p] for p in england["period"].astype(str)])
+        eng_v = pd.to_numeric(england["value"], errors="coerce").to_numpy(dtype=float)
+        ax.plot(ex, eng_v, color=ENGLAND_COLOUR, linestyle="--", marker="s", markersize=4,
+                linewidth=1.5, label="England")
+        if (~np.isnan(eng_v)).any():
+            eng_last = np.flatnonzero(~np.isnan(eng_v))[-1]
+    if goal is not None and not is_missing(goal):
+        ax.axhline(float(goal), color=GOAL_COLOUR, linestyle=":", linewidth=1.5)
+        ax.text(0, float(goal), f"Goal {format_number(goal)}", color=GOAL_COLOUR,
+                fontsize=9, va="bottom")
+    ax.set_xticks(range(len(periods)), periods, rotation=45 if len(periods) > 6 else 0,
+                  ha="right" if len(periods) > 6 else "center")
+    ax.set_ylabel(unit or "value")
+    ax.grid("y")
+    ax.set_axisbelow(True)
+    ax.legend(loc="best", fontsize=9)
+    bottom = np.nanmin(np.concatenate([lo[ok] if ok.any() else v, v]))
+    band_frame = _usable_bands(bands, x_of)
+    if band_frame is None:
+        ax.set_ylim(bottom=min(0.0, float(bottom)) if np.isfinite(bottom) else 0.0)
+    else:
+        _draw_quintile_bands(ax, band_frame, x_of, polarity,
+                             [v, lo, hi, eng_v if eng_v is not None else v])
+    ends = [(f"{area_name} {format_number(v[last])}", x[last], v[last], AF_DARK_BLUE)]
+    if eng_last is not None:
+        ends.append((f"England {format_number(eng_v[eng_last])}", ex[eng_last],
+                     eng_v[eng_last], "#000000"))
+    _end_labels(ax, ends)
     eng_map = (
         dict(zip(england["period"].astype(str), pd.to_numeric(england["value"], errors="coerce"),
                  strict=True))
@@ -608,11 +620,10 @@ def _usable_bands(bands: pd.DataFrame | None, x_of: Mapping[str, int]) -> pd.Dat
 
 
 def _draw_quintile_bands(
-    ax: Any,
+    ax: Axes,
     bands: pd.DataFrame,
     x_of: Mapping[str, int],
     polarity: str | None,
-    line_legend: Any,
     drawn: Sequence[np.ndarray],
 ) -> None:
     """Five step bands behind the lines, the y range fitted to lines and bounds."""
@@ -631,15 +642,14 @@ def _draw_quintile_bands(
     for i in range(5):
         handles.append(ax.fill_between(
             x_steps, np.repeat(edges[:, i], 2), np.repeat(edges[:, i + 1], 2),
-            color=_BAND_FILLS[i], linewidth=0, zorder=0, label=f"{names[i]} quintile"))
+            color=_BAND_FILLS[i], zorder=0, label=f"{names[i]} quintile"))
     for j in range(1, 5):  # white bounds between the bands
         ax.plot(x_steps, np.repeat(edges[:, j], 2), color="white", linewidth=1, zorder=0.5)
     ax.set_ylim(ylo, yhi)
     ax.set_xlim(-0.5, len(x_of) - 0.5)
-    ax.add_artist(line_legend)
     below = -0.3 if len(x_of) > 6 else -0.14  # under rotated period labels
     ax.legend(handles=handles[::-1], loc="upper center", bbox_to_anchor=(0.5, below),
-              ncols=5, fontsize=8, frameon=False,
+              ncols=5, fontsize=8,
               title="National quintiles, top band to bottom band", title_fontsize=8)
 
 
@@ -677,45 +687,43 @@ def spine_chart(
         return no_chart(title, "no indicator has an England value and a national range.")
     frame = frame[usable].reset_index(drop=True)
     n = len(frame)
-    with chart_style():
-        fig = Figure(figsize=(10.0, 0.6 * n + 1.3))
-        ax = fig.add_subplot()
-        for i, r in frame.iterrows():
-            y = n - 1 - i
-            e = r["england"]
-            spread = max(abs(r["minimum"] - e), abs(r["maximum"] - e)) or 1.0
-            flip = str(r.get("polarity")) == Polarity.LOW_IS_GOOD.value
+    fig = Figure(10.0, 0.6 * n + 1.3)
+    ax = fig.add_subplot()
+    for i, r in frame.iterrows():
+        y = n - 1 - i
+        e = r["england"]
+        spread = max(abs(r["minimum"] - e), abs(r["maximum"] - e)) or 1.0
+        flip = str(r.get("polarity")) == Polarity.LOW_IS_GOOD.value
 
-            def pos(v: float, e: float = e, spread: float = spread, flip: bool = flip) -> float:
-                x = 0.5 + (v - e) / spread * 0.5
-                return 1 - x if flip else x
+        def pos(v: float, e: float = e, spread: float = spread, flip: bool = flip) -> float:
+            x = 0.5 + (v - e) / spread * 0.5
+            return 1 - x if flip else x
 
-            a, b = sorted((pos(r["minimum"]), pos(r["maximum"])))
-            ax.barh(y, b - a, left=a, color=SPINE_RANGE, height=0.6)
-            if not (np.isnan(r["p25"]) or np.isnan(r["p75"])):
-                a2, b2 = sorted((pos(r["p25"]), pos(r["p75"])))
-                ax.barh(y, b2 - a2, left=a2, color=SPINE_IQR, height=0.6)
-            if not np.isnan(r["value"]):
-                colour = comparison_colour(r.get("comparison"), r.get("comparison_basis"))
-                ax.plot(pos(r["value"]), y, marker="o", markersize=9, color=colour,
-                        markeredgecolor="#000000", markeredgewidth=1.2)
-        ax.axvline(0.5, color=ENGLAND_COLOUR, linewidth=1.5)
-        labels = [_wrap(t, 44) for t in frame["indicator"]]
-        ax.set_yticks(range(n - 1, -1, -1), labels, fontsize=9.5)
-        right = [
-            ("no value" if np.isnan(v) else format_number(v)) + f"  {comparison_text(c, b)}"
-            for v, c, b in zip(frame["value"], frame.get("comparison"),
-                               frame.get("comparison_basis", [BASIS_ENGLAND] * n), strict=True)
-        ]
-        ax2 = ax.twinx()
-        ax2.set_ylim(-0.6, n - 0.4)
-        ax2.set_yticks(range(n - 1, -1, -1), right, fontsize=9.5)
-        ax2.spines["right"].set_visible(False)
-        ax2.tick_params(length=0)
-        ax.set_ylim(-0.6, n - 0.4)
-        ax.set_xlim(-0.02, 1.02)
-        ax.set_xticks([0.0, 0.5, 1.0], ["Worst / lowest", "England", "Best / highest"])
-        ax.tick_params(axis="y", length=0)
+        a, b = sorted((pos(r["minimum"]), pos(r["maximum"])))
+        ax.barh(y, b - a, left=a, color=SPINE_RANGE, height=0.6)
+        if not (np.isnan(r["p25"]) or np.isnan(r["p75"])):
+            a2, b2 = sorted((pos(r["p25"]), pos(r["p75"])))
+            ax.barh(y, b2 - a2, left=a2, color=SPINE_IQR, height=0.6)
+        if not np.isnan(r["value"]):
+            colour = comparison_colour(r.get("comparison"), r.get("comparison_basis"))
+            ax.plot(pos(r["value"]), y, marker="o", markersize=9, color=colour,
+                    markeredgecolor="#000000", markeredgewidth=1.2)
+    ax.axvline(0.5, color=ENGLAND_COLOUR, linewidth=1.5)
+    labels = [_wrap(t, 44) for t in frame["indicator"]]
+    ax.set_yticks(range(n - 1, -1, -1), labels, fontsize=9.5)
+    right = [
+        ("no value" if np.isnan(v) else format_number(v)) + f"  {comparison_text(c, b)}"
+        for v, c, b in zip(frame["value"], frame.get("comparison"),
+                           frame.get("comparison_basis", [BASIS_ENGLAND] * n), strict=True)
+    ]
+    ax2 = ax.twinx()
+    ax2.set_ylim(-0.6, n - 0.4)
+    ax2.set_yticks(range(n - 1, -1, -1), right, fontsize=9.5)
+    ax2.tick_params(axis="y", length=0)
+    ax.set_ylim(-0.6, n - 0.4)
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_xticks([0.0, 0.5, 1.0], ["Worst / lowest", "England", "Best / highest"])
+    ax.tick_params(axis="y", length=0)
     data = pd.DataFrame(
         {
             "Indicator": frame["indicator"],
@@ -813,40 +821,39 @@ def funnel_chart(
     pts = pts[pts["value"].notna() & pts["denominator"].notna()]
     if pts.empty:
         return no_chart(title, "no area has both a value and a denominator.")
-    with chart_style():
-        fig = Figure(figsize=(8.5, 4.8))
-        ax = fig.add_subplot()
-        dmin, dmax = float(pts["denominator"].min()), float(pts["denominator"].max())
-        log_axis = dmin > 0 and dmax / dmin > _FUNNEL_LOG_RATIO
-        for lo_col, hi_col, style, label in (
-            ("lower_95", "upper_95", "--", "95% limits"),
-            ("lower_99_8", "upper_99_8", ":", "99.8% limits"),
-        ):
-            if lo_col in limits and hi_col in limits:
-                d, lo_line = _clip_limit(limits, lo_col, dmin, dmax)
-                _, hi_line = _clip_limit(limits, hi_col, dmin, dmax)
-                if len(d):
-                    ax.plot(d, lo_line, color=CI_COLOUR, linestyle=style, linewidth=1.2,
-                            label=label)
-                    ax.plot(d, hi_line, color=CI_COLOUR, linestyle=style, linewidth=1.2)
-        if log_axis:
-            ax.set_xscale("log")
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-        ax.axhline(benchmark, color=ENGLAND_COLOUR, linewidth=1.5, label="England")
-        is_area = (pts["area_code"] == area_code).to_numpy()
-        ax.scatter(pts.loc[~is_area, "denominator"], pts.loc[~is_area, "value"], s=22,
-                   color=AF_DARK_BLUE, alpha=0.8, label="Other areas")
-        if is_area.any():
-            r = pts[is_area].iloc[0]
-            ax.scatter([r["denominator"]], [r["value"]], s=90, color=AF_ORANGE,
-                       edgecolor="#000000", linewidth=1.5, zorder=5, label=r["area_name"])
-            ax.annotate(str(r["area_name"]), (r["denominator"], r["value"]), xytext=(8, 6),
-                        textcoords="offset points", fontsize=9, fontweight="bold")
-        ax.set_xlabel(denominator_label)
-        ax.set_ylabel(unit or "value")
-        # beside the plot, never over the points
-        ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
-        ax.yaxis.grid(True)
+    fig = Figure(8.5, 4.8)
+    ax = fig.add_subplot()
+    dmin, dmax = float(pts["denominator"].min()), float(pts["denominator"].max())
+    log_axis = dmin > 0 and dmax / dmin > _FUNNEL_LOG_RATIO
+    for lo_col, hi_col, style, label in (
+        ("lower_95", "upper_95", "--", "95% limits"),
+        ("lower_99_8", "upper_99_8", ":", "99.8% limits"),
+    ):
+        if lo_col in limits and hi_col in limits:
+            d, lo_line = _clip_limit(limits, lo_col, dmin, dmax)
+            _, hi_line = _clip_limit(limits, hi_col, dmin, dmax)
+            if len(d):
+                ax.plot(d, lo_line, color=CI_COLOUR, linestyle=style, linewidth=1.2,
+                        label=label)
+                ax.plot(d, hi_line, color=CI_COLOUR, linestyle=style, linewidth=1.2)
+    if log_axis:
+        ax.set_xscale("log")
+        ax.x_formatter = lambda v: f"{v:,.0f}"
+    ax.axhline(benchmark, color=ENGLAND_COLOUR, linewidth=1.5, label="England")
+    is_area = (pts["area_code"] == area_code).to_numpy()
+    ax.scatter(pts.loc[~is_area, "denominator"], pts.loc[~is_area, "value"], s=22,
+               color=AF_DARK_BLUE, alpha=0.8, label="Other areas")
+    if is_area.any():
+        r = pts[is_area].iloc[0]
+        ax.scatter([r["denominator"]], [r["value"]], s=90, color=AF_ORANGE,
+                   edgecolor="#000000", linewidth=1.5, zorder=5, label=r["area_name"])
+        ax.annotate(str(r["area_name"]), (r["denominator"], r["value"]), xytext=(8, 6),
+                    fontsize=9, fontweight="bold")
+    ax.set_xlabel(denominator_label)
+    ax.set_ylabel(unit or "value")
+    # beside the plot, never over the points
+    ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    ax.grid("y")
     data = pd.DataFrame(
         {"Area": pts["area_name"].to_numpy(), denominator_label: pts["denominator"].to_numpy(),
          "Value": pts["value"].to_numpy()}
@@ -886,24 +893,23 @@ def grouped_bar_chart(
     if frame[list(series)].apply(pd.to_numeric, errors="coerce").notna().sum().sum() == 0:
         return no_chart(title, "no values are available.")
     k = len(series)
-    with chart_style():
-        fig = Figure(figsize=(8.5, 4.0))
-        ax = fig.add_subplot()
-        x = np.arange(len(frame))
-        width = 0.8 / k
-        for j, s in enumerate(series):
-            vals = pd.to_numeric(frame[s], errors="coerce").to_numpy(dtype=float)
-            bars = ax.bar(x + (j - (k - 1) / 2) * width, np.nan_to_num(vals), width,
-                          color=SERIES_COLOURS[j % len(SERIES_COLOURS)], label=s)
-            for rect, v in zip(bars, vals, strict=True):
-                ax.text(rect.get_x() + rect.get_width() / 2, rect.get_height(),
-                        "no data" if np.isnan(v) else format_number(v, decimals),
-                        ha="center", va="bottom", fontsize=8)
-        ax.set_xticks(x, [_wrap(c, 18) for c in frame[category].astype(str)])
-        ax.set_ylabel(unit or "value")
-        ax.legend(fontsize=9)
-        ax.yaxis.grid(True)
-        ax.set_axisbelow(True)
+    fig = Figure(8.5, 4.0)
+    ax = fig.add_subplot()
+    x = np.arange(len(frame))
+    width = 0.8 / k
+    for j, s in enumerate(series):
+        vals = pd.to_numeric(frame[s], errors="coerce").to_numpy(dtype=float)
+        bars = ax.bar(x + (j - (k - 1) / 2) * width, np.nan_to_num(vals), width,
+                      color=SERIES_COLOURS[j % len(SERIES_COLOURS)], label=s)
+        for rect, v in zip(bars, vals, strict=True):
+            ax.text(rect.get_x() + rect.get_width() / 2, rect.get_height(),
+                    "no data" if np.isnan(v) else format_number(v, decimals),
+                    ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(x, [_wrap(c, 18) for c in frame[category].astype(str)])
+    ax.set_ylabel(unit or "value")
+    ax.legend(fontsize=9)
+    ax.grid("y")
+    ax.set_axisbelow(True)
     alt = alt or (
         f"Bar chart of {', '.join(series)} by {category.lower()}: "
         + _alt_rows(frame, category, series, decimals) + "."
@@ -954,37 +960,34 @@ def stacked_bar_chart(
     if remainder:
         fills.append(_REMAINDER_COLOUR)
     labels = [_wrap(c, 22) for c in frame[category].astype(str)]
-    with chart_style():
-        fig = Figure(figsize=(8.5, 0.9 * len(frame) + 1.6))
-        ax = fig.add_subplot()
-        y = np.arange(len(frame))[::-1]
-        left = np.zeros(len(frame))
-        for j, name in enumerate(names):
-            width = np.nan_to_num(vals[:, j])
-            bars = ax.barh(y, width, 0.6, left=left, color=fills[j], label=name,
-                           hatch=_SEGMENT_HATCHES[j % len(_SEGMENT_HATCHES)],
-                           edgecolor="white", linewidth=0.8)
-            text_colour = text_colour_for(fills[j])
-            for rect, v in zip(bars, vals[:, j], strict=True):
-                if not np.isnan(v) and v >= 0.07 * total:
-                    ax.text(rect.get_x() + rect.get_width() / 2, rect.get_y() + rect.get_height() / 2,
-                            format_number(v, decimals), ha="center", va="center", fontsize=9,
-                            color=text_colour,
-                            bbox={"boxstyle": "square,pad=0.15", "facecolor": fills[j],
-                                  "edgecolor": "none"})
-            left = left + width
-        for yy, ok, row, end in zip(y, complete, vals, left, strict=True):
-            if not ok:
-                missing = [n for n, v in zip(segments, row, strict=False) if np.isnan(v)]
-                ax.text(end + total * 0.01, yy, "no data for " + ", ".join(m.lower() for m in missing),
-                        va="center", fontsize=9)
-        ax.set_yticks(y, labels)
-        ax.set_xlim(0, total)
-        ax.set_xlabel(unit or "share")
-        ax.xaxis.grid(True)
-        ax.set_axisbelow(True)
-        ax.legend(ncols=min(len(names), 4), loc="upper center", bbox_to_anchor=(0.5, -0.28),
-                  fontsize=9, frameon=False)
+    fig = Figure(8.5, 0.9 * len(frame) + 1.6)
+    ax = fig.add_subplot()
+    y = np.arange(len(frame))[::-1]
+    left = np.zeros(len(frame))
+    for j, name in enumerate(names):
+        width = np.nan_to_num(vals[:, j])
+        bars = ax.barh(y, width, 0.6, left=left, color=fills[j], label=name,
+                       hatch=_SEGMENT_HATCHES[j % len(_SEGMENT_HATCHES)],
+                       edgecolor="white", linewidth=0.8)
+        text_colour = text_colour_for(fills[j])
+        for rect, v in zip(bars, vals[:, j], strict=True):
+            if not np.isnan(v) and v >= 0.07 * total:
+                ax.text(rect.get_x() + rect.get_width() / 2, rect.get_y() + rect.get_height() / 2,
+                        format_number(v, decimals), ha="center", va="center", fontsize=9,
+                        color=text_colour, background=fills[j], background_pad=0.15)
+        left = left + width
+    for yy, ok, row, end in zip(y, complete, vals, left, strict=True):
+        if not ok:
+            missing = [n for n, v in zip(segments, row, strict=False) if np.isnan(v)]
+            ax.text(end + total * 0.01, yy, "no data for " + ", ".join(m.lower() for m in missing),
+                    va="center", fontsize=9)
+    ax.set_yticks(y, labels)
+    ax.set_xlim(0, total)
+    ax.set_xlabel(unit or "share")
+    ax.grid("x")
+    ax.set_axisbelow(True)
+    ax.legend(ncols=min(len(names), 4), loc="upper center", bbox_to_anchor=(0.5, -0.28),
+              fontsize=9)
     alt = (
         f"Stacked bar chart of {', '.join(n.lower() for n in names)} ({unit}) for "
         + _alt_rows(frame, category, names, decimals) + "."
@@ -1010,21 +1013,20 @@ def bar_chart(
     vals = pd.to_numeric(frame[value], errors="coerce").to_numpy(dtype=float)
     if np.isnan(vals).all():
         return no_chart(title, "no values are available.")
-    with chart_style():
-        fig = Figure(figsize=(7.5, 3.8))
-        ax = fig.add_subplot()
-        x = np.arange(len(frame))
-        bars = ax.bar(x, np.nan_to_num(vals), 0.6, color=AF_DARK_BLUE)
-        for rect, v in zip(bars, vals, strict=True):
-            text = "no data" if np.isnan(v) else (
-                f"{round(v):,}" if decimals is None else format_number(v, decimals)
-            )
-            ax.text(rect.get_x() + rect.get_width() / 2, rect.get_height(), text,
-                    ha="center", va="bottom", fontsize=9)
-        ax.set_xticks(x, [_wrap(c, 18) for c in frame[category].astype(str)])
-        ax.set_ylabel(unit or value)
-        ax.yaxis.grid(True)
-        ax.set_axisbelow(True)
+    fig = Figure(7.5, 3.8)
+    ax = fig.add_subplot()
+    x = np.arange(len(frame))
+    bars = ax.bar(x, np.nan_to_num(vals), 0.6, color=AF_DARK_BLUE)
+    for rect, v in zip(bars, vals, strict=True):
+        text = "no data" if np.isnan(v) else (
+            f"{round(v):,}" if decimals is None else format_number(v, decimals)
+        )
+        ax.text(rect.get_x() + rect.get_width() / 2, rect.get_height(), text,
+                ha="center", va="bottom", fontsize=9)
+    ax.set_xticks(x, [_wrap(c, 18) for c in frame[category].astype(str)])
+    ax.set_ylabel(unit or value)
+    ax.grid("y")
+    ax.set_axisbelow(True)
     alt = alt or (
         f"Bar chart of {value.lower()} by {category.lower()}: "
         + "; ".join(

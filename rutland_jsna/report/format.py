@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..stats.disclosure import DISCLOSURE_MAX_COUNT
-from .html import Html, esc
+from ..stats.thresholds import DISCLOSURE_MAX_COUNT
+from .html import Html, esc, is_pandas_missing
 
 __all__ = [
     "MISSING",
@@ -53,15 +53,8 @@ def is_missing(value: Any) -> bool:
     >>> is_missing(float("nan")), is_missing(pd.NA), is_missing(" "), is_missing(0)
     (True, True, True, False)
     """
-    if value is None:
+    if value is None or is_pandas_missing(value):
         return True
-    try:
-        import pandas as pd
-
-        if value is pd.NA or value is pd.NaT:
-            return True
-    except ImportError:  # pragma: no cover
-        pass
     if isinstance(value, str):
         return value.strip() == ""
     try:

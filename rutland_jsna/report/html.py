@@ -11,12 +11,14 @@ from __future__ import annotations
 import html as _html
 import math
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 __all__ = [
     "Html",
     "esc",
+    "is_pandas_missing",
     "join",
     "tag",
     "heading",
@@ -85,6 +87,13 @@ def _markup(item: Html | str | Any) -> str:
     return esc(item)
 
 
+def is_pandas_missing(value: Any) -> bool:
+    """True for ``pd.NA`` and ``pd.NaT``, without importing pandas: when pandas is not loaded no
+    value can be one of them, so a page written from plain values needs no pandas (issue 18)."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and (value is pd.NA or value is pd.NaT)
+
+
 def esc(value: Any) -> str:
     """Escape a data value for HTML text or attribute use.
 
@@ -98,15 +107,8 @@ def esc(value: Any) -> str:
     >>> esc(float("nan"))
     ''
     """
-    if value is None:
+    if value is None or is_pandas_missing(value):
         return ""
-    try:
-        import pandas as pd
-
-        if value is pd.NA or value is pd.NaT:
-            return ""
-    except ImportError:  # pragma: no cover
-        pass
     if isinstance(value, float) and math.isnan(value):
         return ""
     return _html.escape(str(value), quote=True)

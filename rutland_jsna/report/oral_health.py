@@ -40,7 +40,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from ..analysis import columns as C
 from ..analysis import dental_access as da
@@ -53,7 +52,7 @@ from ..data.local import extract_spec, load_local_extract, validate_local_extrac
 from ..stats.labels import is_getting_better, is_getting_worse
 from . import blocks, charts, narrative
 from ._words import join_words, number_word
-from .charts import AF_DARK_BLUE, AF_ORANGE, AF_TURQUOISE, CI_COLOUR, chart_style, no_chart
+from .charts import AF_DARK_BLUE, AF_ORANGE, AF_TURQUOISE, CI_COLOUR, Figure, no_chart
 from .format import ci_percent, format_count, format_number, is_missing
 from .html import Html, bullet_list, details, heading, paragraph, tag
 from .legend import BASIS_QUINTILES, comparison_legend, comparison_text, trend_legend
@@ -868,77 +867,74 @@ def _access_chart(ch: OralHealthChapter) -> Html:
         AF_DARK_BLUE, AF_ORANGE]
     data_rows = []
     ch_rows = ch.changes
-    with chart_style():
-        has_change = ch_rows["change_pct"].notna().any()
-        fig = Figure(figsize=(11, 5.0))
-        ax = fig.add_subplot(1, 2 if has_change else 1, 1)
-        x = np.arange(len(groups))
-        width = 0.8 / len(series)
-        for j, (w, who) in enumerate(series):
-            sub = shown[shown["window_label"] == w].set_index("age_group")
-            col = "value" if who == ch.area else "england_value"
-            lo = "lower_ci" if who == ch.area else "england_lower_ci"
-            hi = "upper_ci" if who == ch.area else "england_upper_ci"
-            v = np.array([sub[col].get(g, np.nan) for g in groups], dtype=float)
-            lo_v = np.array([sub[lo].get(g, np.nan) for g in groups], dtype=float)
-            hi_v = np.array([sub[hi].get(g, np.nan) for g in groups], dtype=float)
-            pos = x + (j - (len(series) - 1) / 2) * width
-            ax.bar(pos, np.nan_to_num(v), width, color=colours[j % len(colours)],
-                   label=f"{who}, {w}", edgecolor="#000000" if who == ch.area else "none",
-                   linewidth=0.8)
+    has_change = ch_rows["change_pct"].notna().any()
+    fig = Figure(11, 5.0)
+    ax = fig.add_subplot(1, 2 if has_change else 1, 1)
+    x = np.arange(len(groups))
+    width = 0.8 / len(series)
+    for j, (w, who) in enumerate(series):
+        sub = shown[shown["window_label"] == w].set_index("age_group")
+        col = "value" if who == ch.area else "england_value"
+        lo = "lower_ci" if who == ch.area else "england_lower_ci"
+        hi = "upper_ci" if who == ch.area else "england_upper_ci"
+        v = np.array([sub[col].get(g, np.nan) for g in groups], dtype=float)
+        lo_v = np.array([sub[lo].get(g, np.nan) for g in groups], dtype=float)
+        hi_v = np.array([sub[hi].get(g, np.nan) for g in groups], dtype=float)
+        pos = x + (j - (len(series) - 1) / 2) * width
+        ax.bar(pos, np.nan_to_num(v), width, color=colours[j % len(colours)],
+               label=f"{who}, {w}", edgecolor="#000000" if who == ch.area else "none",
+               linewidth=0.8)
+        ok = ~np.isnan(v) & ~np.isnan(lo_v)
+        if ok.any():
+            ax.errorbar(pos[ok], v[ok], yerr=[v[ok] - lo_v[ok], hi_v[ok] - v[ok]],
+                        ecolor=CI_COLOUR, elinewidth=1, capsize=2)
+        for p, val, top in zip(pos, v, hi_v, strict=True):
+            y = 0 if np.isnan(val) else (val if np.isnan(top) else top)
+            ax.text(p, y, "no data" if np.isnan(val) else format_number(val, 1),
+                    ha="center", va="bottom", fontsize=7, rotation=90)
+        for g, val, lv, hv in zip(groups, v, lo_v, hi_v, strict=True):
+            data_rows.append({"Age group": _age_label(g), "Area": who, "Window": w,
+                              "Access rate (%)": val, "Lower CI": lv, "Upper CI": hv})
+    ax.set_xticks(x, [_age_label(g).replace(" (", "\n(") for g in groups], fontsize=8)
+    ax.set_ylabel(f"% of population seen ({ch.window.label})")
+    ax.set_title("Access rate", fontsize=10)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2)
+    ax.margins(y=0.15)
+    ax.grid("y")
+    ax.set_axisbelow(True)
+    if has_change:
+        ax2 = fig.add_subplot(1, 2, 2)
+        for j, (code, who, colour) in enumerate(
+            ((ch.ctx.area_code, ch.area, AF_DARK_BLUE),
+             (ch.ctx.england_code, "England", AF_TURQUOISE))):
+            sub = ch_rows[ch_rows["area_code"] == code].set_index("age_group")
+            v = np.array([sub["change_pct"].get(g, np.nan) for g in groups], dtype=float)
+            lo_v = np.array([sub["change_lower_pct"].get(g, np.nan) for g in groups], float)
+            hi_v = np.array([sub["change_upper_pct"].get(g, np.nan) for g in groups], float)
+            pos = x + (j - 0.5) * 0.38
+            ax2.bar(pos, np.nan_to_num(v), 0.38, color=colour, label=who)
             ok = ~np.isnan(v) & ~np.isnan(lo_v)
             if ok.any():
-                ax.errorbar(pos[ok], v[ok], yerr=[v[ok] - lo_v[ok], hi_v[ok] - v[ok]],
-                            fmt="none", ecolor=CI_COLOUR, elinewidth=1, capsize=2)
-            for p, val, top in zip(pos, v, hi_v, strict=True):
-                y = 0 if np.isnan(val) else (val if np.isnan(top) else top)
-                ax.text(p, y, "no data" if np.isnan(val) else format_number(val, 1),
-                        ha="center", va="bottom", fontsize=7, rotation=90)
+                ax2.errorbar(pos[ok], v[ok], yerr=[v[ok] - lo_v[ok], hi_v[ok] - v[ok]],
+                             ecolor=CI_COLOUR, elinewidth=1, capsize=2)
+            for p, val, low in zip(pos, v, lo_v, strict=True):
+                y = 0 if np.isnan(val) else (val if np.isnan(low) else min(val, low))
+                ax2.text(p, y, "no data" if np.isnan(val) else f"{format_number(val, 1)}%",
+                         ha="center", va="top" if y <= 0 else "bottom", fontsize=7)
             for g, val, lv, hv in zip(groups, v, lo_v, hi_v, strict=True):
-                data_rows.append({"Age group": _age_label(g), "Area": who, "Window": w,
-                                  "Access rate (%)": val, "Lower CI": lv, "Upper CI": hv})
-        ax.set_xticks(x, [_age_label(g).replace(" (", "\n(") for g in groups], fontsize=8)
-        ax.set_ylabel(f"% of population seen ({ch.window.label})")
-        ax.set_title("Access rate", fontsize=10)
-        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2,
-                  frameon=False)
-        ax.margins(y=0.15)
-        ax.yaxis.grid(True)
-        ax.set_axisbelow(True)
-        if has_change:
-            ax2 = fig.add_subplot(1, 2, 2)
-            for j, (code, who, colour) in enumerate(
-                ((ch.ctx.area_code, ch.area, AF_DARK_BLUE),
-                 (ch.ctx.england_code, "England", AF_TURQUOISE))):
-                sub = ch_rows[ch_rows["area_code"] == code].set_index("age_group")
-                v = np.array([sub["change_pct"].get(g, np.nan) for g in groups], dtype=float)
-                lo_v = np.array([sub["change_lower_pct"].get(g, np.nan) for g in groups], float)
-                hi_v = np.array([sub["change_upper_pct"].get(g, np.nan) for g in groups], float)
-                pos = x + (j - 0.5) * 0.38
-                ax2.bar(pos, np.nan_to_num(v), 0.38, color=colour, label=who)
-                ok = ~np.isnan(v) & ~np.isnan(lo_v)
-                if ok.any():
-                    ax2.errorbar(pos[ok], v[ok], yerr=[v[ok] - lo_v[ok], hi_v[ok] - v[ok]],
-                                 fmt="none", ecolor=CI_COLOUR, elinewidth=1, capsize=2)
-                for p, val, low in zip(pos, v, lo_v, strict=True):
-                    y = 0 if np.isnan(val) else (val if np.isnan(low) else min(val, low))
-                    ax2.text(p, y, "no data" if np.isnan(val) else f"{format_number(val, 1)}%",
-                             ha="center", va="top" if y <= 0 else "bottom", fontsize=7)
-                for g, val, lv, hv in zip(groups, v, lo_v, hi_v, strict=True):
-                    data_rows.append({"Age group": _age_label(g), "Area": who,
-                                      "Window": "relative change (%)", "Access rate (%)": val,
-                                      "Lower CI": lv, "Upper CI": hv})
-            ax2.axhline(0, color="#000000", linewidth=0.8)
-            ax2.set_xticks(x, [_age_label(g).replace(" (", "\n(") for g in groups], fontsize=8)
-            ax2.set_ylabel("relative change in access rate (%)")
-            first = base["base_label"].dropna()
-            ax2.set_title(f"Relative change since {first.iloc[0] if len(first) else 'base'}",
-                          fontsize=10)
-            ax2.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2,
-                       frameon=False)
-            ax2.margins(y=0.12)
-            ax2.yaxis.grid(True)
-            ax2.set_axisbelow(True)
+                data_rows.append({"Age group": _age_label(g), "Area": who,
+                                  "Window": "relative change (%)", "Access rate (%)": val,
+                                  "Lower CI": lv, "Upper CI": hv})
+        ax2.axhline(0, color="#000000", linewidth=0.8)
+        ax2.set_xticks(x, [_age_label(g).replace(" (", "\n(") for g in groups], fontsize=8)
+        ax2.set_ylabel("relative change in access rate (%)")
+        first = base["base_label"].dropna()
+        ax2.set_title(f"Relative change since {first.iloc[0] if len(first) else 'base'}",
+                      fontsize=10)
+        ax2.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2)
+        ax2.margins(y=0.12)
+        ax2.grid("y")
+        ax2.set_axisbelow(True)
     data = pd.DataFrame(data_rows).rename(columns={"Access rate (%)": "Value (%)"})
     lc = ch.latest_comparison
     alt = (f"Bar charts of the dental access rate ({ch.window.label}) by age group for "
@@ -1144,27 +1140,26 @@ def _uda_chart(ch: OralHealthChapter, g: pd.DataFrame, name: str) -> Html:
     v = g["pct_delivered"].to_numpy(dtype=float)
     t = g["threshold_pct"].to_numpy(dtype=float)
     under = g["under_delivered"].fillna(False).astype(bool).to_numpy()
-    with chart_style():
-        fig = Figure(figsize=(9, 4.0))
-        ax = fig.add_subplot()
-        ax.plot(x, v, color=AF_DARK_BLUE, marker="o", linewidth=2, label="UDAs delivered (%)")
-        if under.any():
-            ax.scatter(x[under], v[under], marker="X", s=90, color=AF_ORANGE,
-                       edgecolor="#000000", zorder=5, label="Below the threshold in force")
-        ax.step(np.append(x, x[-1] + 1) - 0.5, np.append(t, t[-1]), where="post",
-                color="#000000", linestyle="--", linewidth=1.5, label="Delivery threshold")
-        for xi, val in zip(x, v, strict=True):
-            if not np.isnan(val):
-                ax.annotate(format_number(val, 0), (xi, val), xytext=(0, 6),
-                            textcoords="offset points", ha="center", fontsize=7)
-        ax.set_xticks(x, [m[:3] + " " + m[-2:] for m in g["month_label"]], rotation=45,
-                      ha="right", fontsize=8)
-        ax.set_ylabel("% of annual contract (scaled to 12 months)")
-        top = np.nanmax(np.concatenate([v, t[~np.isnan(t)] if (~np.isnan(t)).any() else [0]]))
-        ax.set_ylim(0, max(100.0, float(top) * 1.1))
-        ax.legend(fontsize=8, loc="lower right")
-        ax.yaxis.grid(True)
-        ax.set_axisbelow(True)
+    fig = Figure(9, 4.0)
+    ax = fig.add_subplot()
+    ax.plot(x, v, color=AF_DARK_BLUE, marker="o", linewidth=2, label="UDAs delivered (%)")
+    if under.any():
+        ax.scatter(x[under], v[under], marker="X", s=90, color=AF_ORANGE,
+                   edgecolor="#000000", zorder=5, label="Below the threshold in force")
+    ax.step(np.append(x, x[-1] + 1) - 0.5, np.append(t, t[-1]), where="post",
+            color="#000000", linestyle="--", linewidth=1.5, label="Delivery threshold")
+    for xi, val in zip(x, v, strict=True):
+        if not np.isnan(val):
+            ax.annotate(format_number(val, 0), (xi, val), xytext=(0, 6),
+                        ha="center", fontsize=7)
+    ax.set_xticks(x, [m[:3] + " " + m[-2:] for m in g["month_label"]], rotation=45,
+                  ha="right", fontsize=8)
+    ax.set_ylabel("% of annual contract (scaled to 12 months)")
+    top = np.nanmax(np.concatenate([v, t[~np.isnan(t)] if (~np.isnan(t)).any() else [0]]))
+    ax.set_ylim(0, max(100.0, float(top) * 1.1))
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid("y")
+    ax.set_axisbelow(True)
     data = pd.DataFrame({
         "Month": g["month_label"].to_numpy(),
         "UDAs delivered, scaled to 12 months (%)": v,

@@ -26,9 +26,12 @@ import pandas as pd
 
 from ._common import as_float_array, fail_if
 from .ranking import _group_codes
+from .thresholds import DISCLOSURE_MAX_COUNT, SMALL_NUMBER_EVENTS
 
 __all__ = [
     "DISCLOSURE_COLUMNS",
+    "DISCLOSURE_MAX_COUNT",
+    "SMALL_NUMBER_EVENTS",
     "SECONDARY_REASON",
     "SUPPRESSION_MARK",
     "ZERO_REASON",
@@ -36,11 +39,6 @@ __all__ = [
     "suppress_small_counts",
 ]
 
-#: Counts from 1 to this are never shown (the Fingertips disclosure convention, docs/methods.md §9).
-DISCLOSURE_MAX_COUNT = 4
-#: A value resting on fewer events than this is "small numbers": its comparison and trend are
-#: unreliable (docs/methods.md §9). The one threshold every layer uses.
-SMALL_NUMBER_EVENTS = 10
 
 #: What a suppressed cell shows in a published table.
 SUPPRESSION_MARK = "*"

@@ -138,11 +138,16 @@ def _words(text: str) -> set[str]:
 
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_every_image_has_meaningful_alt_text(open_page, name):
+    """Every image — ``<img>`` or inline ``<svg role="img">`` — has an accessible name (its
+    alt text) that names the chart's subject and gives a figure."""
     page = open_page(name)
-    images = page.evaluate("""() => [...document.querySelectorAll('img')].map(img => {
+    images = page.evaluate("""() => [...document.querySelectorAll('img, svg')].map(img => {
       const fig = img.closest('figure');
       const title = fig && fig.querySelector('.chart-title');
-      return {alt: img.getAttribute('alt'), title: title ? title.textContent : null,
+      const alt = img.tagName.toLowerCase() === 'svg'
+        ? (img.getAttribute('role') === 'img' ? img.getAttribute('aria-label') : null)
+        : img.getAttribute('alt');
+      return {alt: alt, title: title ? title.textContent : null,
               caption: fig && fig.querySelector('figcaption') ? fig.querySelector('figcaption').textContent : null};
     })""")
     assert len(images) >= 5, "a chapter without charts?"
@@ -370,7 +375,7 @@ def test_print_to_a4(open_page, name, record_property):
               h2s: document.querySelectorAll('main h2').length,
               figures_avoid: [...document.querySelectorAll('figure.chart')].every(f => getComputedStyle(f).breakInside === 'avoid'),
               rows_avoid: [...document.querySelectorAll('tr')].every(r => getComputedStyle(r).breakInside === 'avoid'),
-              img_max: [...document.querySelectorAll('img')].every(i => getComputedStyle(i).maxWidth === '100%')};
+              img_max: [...document.querySelectorAll('img, figure svg')].every(i => getComputedStyle(i).maxWidth === '100%')};
     }""")
     assert layout["chrome_hidden"], layout
     assert layout["h2_breaks"] >= 3 and layout["figures_avoid"] and layout["rows_avoid"], layout
@@ -392,9 +397,9 @@ def test_print_keeps_tables_and_charts_within_a4(open_page, name):
     page.emulate_media(media="print")
     over = page.evaluate("""() => {
       const w = document.documentElement.clientWidth;
-      return [...document.querySelectorAll('img, table')]
+      return [...document.querySelectorAll('img, figure svg, table')]
         .filter(el => el.getBoundingClientRect().width > 0 && el.getBoundingClientRect().right > w + 1)
-        .map(el => el.tagName + ' ' + (el.caption ? el.caption.textContent.trim().slice(0, 60) : (el.alt || '').slice(0, 60))
+        .map(el => el.tagName + ' ' + (el.caption ? el.caption.textContent.trim().slice(0, 60) : (el.alt || el.getAttribute('aria-label') || '').slice(0, 60))
                    + ' right=' + Math.round(el.getBoundingClientRect().right));
     }""")
     assert over == [], over
