@@ -67,6 +67,9 @@ SOURCE_JSON_SUFFIX = "_source.json"
 DEFAULT_AREA_CODE = "E06000017"
 #: England, the national benchmark.
 ENGLAND_CODE = "E92000001"
+#: Environment variable with the running team's contact: sent to Fingertips in the User-Agent
+#: and printed on the cover of the release workbooks.
+CONTACT_ENV = "RUTLAND_JSNA_CONTACT"
 
 
 def default_release_label(today: date | None = None) -> str:

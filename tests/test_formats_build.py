@@ -68,6 +68,29 @@ def test_no_change_rebuild_renders_no_format(tmp_path, built, monkeypatch):
     assert {k for k in before if before[k] != after.get(k)} <= {"release.json", "index.html"}
 
 
+def test_no_change_rebuild_in_every_format_imports_no_statistics_stack(tmp_path, built):
+    """As for HTML alone (test_release_incremental): reusing every format costs hashes and
+    links, without pandas, the writers of the formats or a browser."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, json\n"
+        "from rutland_jsna.cli import main\n"
+        f"rc = main(['build', '--release', '2026-Q1', '--engine', 'inprocess', '--no-progress',"
+        f" '--formats', 'all', '--notebooks', {str(tmp_path / 'nb')!r},"
+        f" '--reports', {str(tmp_path / 'reports')!r}])\n"
+        "print(json.dumps({'rc': rc, 'modules': sorted(sys.modules)}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                         text=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    assert result["rc"] == 0 and out.count("unchanged, reused") == 4 * len(ALL) + 1
+    heavy = {"pandas", "numpy", "scipy", "matplotlib", "nbformat", "xlsxwriter", "docx",
+             "lxml", "playwright", "rutland_jsna.report.formats.xlsx"}
+    assert not heavy & set(result["modules"])
+
+
 def test_adding_a_format_renders_only_that_format(tmp_path, monkeypatch):
     tiny_notebooks(tmp_path / "nb")
     _build(tmp_path, formats="xlsx")

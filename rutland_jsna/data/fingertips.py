@@ -50,6 +50,7 @@ import requests
 from tqdm import tqdm
 
 from .. import __version__
+from ..config import CONTACT_ENV
 from . import columns as cols
 from .cache import CachedFile, RawCache
 from .errors import (
@@ -89,9 +90,8 @@ def resolve_base_url(base_url: str | None = None) -> str:
     :data:`DEFAULT_BASE_URL` (checked as :class:`FingertipsClient` checks it)."""
     chosen = base_url if base_url else os.environ.get(BASE_URL_ENV, "").strip() or DEFAULT_BASE_URL
     return _check_base_url(chosen)
-#: Environment variable with a contact (e-mail address or URL) of the team running the
-#: client, added to the User-Agent so the API's operators can reach them.
-CONTACT_ENV = "RUTLAND_JSNA_CONTACT"
+# CONTACT_ENV (config): a contact (e-mail address or URL) of the team running the client,
+# added to the User-Agent so the API's operators can reach them.
 _UA_COMMENT = "Joint Strategic Needs Assessment builder"
 USER_AGENT = f"rutland_jsna/{__version__} ({_UA_COMMENT})"
 

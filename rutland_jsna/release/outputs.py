@@ -87,7 +87,7 @@ class OutputOptions:
         return tuple(f for f in self.formats if f != "html")
 
     def contact_text(self) -> str:
-        from ..data.fingertips import CONTACT_ENV
+        from ..config import CONTACT_ENV
 
         text = self.contact if self.contact is not None else os.environ.get(CONTACT_ENV, "")
         return text.strip()
