@@ -128,7 +128,7 @@ class Browser:
             self._thread.shutdown(wait=True)
             self._thread = None
 
-    def rasterise_svgs(self, svgs: list[str], *, scale: float = 2.0) -> list[bytes]:
+    def rasterise_svgs(self, svgs: list[str], *, scale: float = 1.5) -> list[bytes]:
         """PNG bytes of inline SVG charts, drawn as the chapter page draws them (one page for
         all of them: a chapter's charts take a few seconds)."""
         if not svgs:
